@@ -1,0 +1,3 @@
+using Orleans.KeyValue.Silo;
+
+await SiloApplication.Build(args).RunAsync();

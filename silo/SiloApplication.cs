@@ -1,0 +1,89 @@
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Orleans.KeyValue.Gateway;
+using Orleans.KeyValue.Gateway.Commands;
+using Orleans.KeyValue.Gateway.Connections;
+using Orleans.KeyValue.Runtime.Activations;
+using Orleans.KeyValue.Grains.Keys;
+
+namespace Orleans.KeyValue.Silo;
+
+/// <summary>Composes one silo: key grains, the RESP gateway on Kestrel, logging, configuration.</summary>
+public static class SiloApplication
+{
+    /// <summary>Command-line flags and the configuration keys they set.</summary>
+    public static IReadOnlyDictionary<string, string> Flags { get; } = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["--port"] = "Gateway:Port",
+        ["--bind"] = "Gateway:Bind",
+        ["--requirepass"] = "Gateway:RequirePass",
+        ["--maxclients"] = "Gateway:MaxClients",
+        ["--timeout"] = "Gateway:ClientIdleTimeout",
+        ["--proto-max-bulk-len"] = "Gateway:MaxBulkLength",
+        ["--dashboard-port"] = "Silo:DashboardPort",
+        ["--dashboard-bind"] = "Silo:DashboardBind",
+        ["--script-time-limit"] = "Scripting:TimeLimit",
+    };
+
+    /// <summary>
+    /// Builds the silo from command-line <paramref name="args"/> (see <see cref="Flags"/>),
+    /// environment variables prefixed <c>KV_</c> (<c>KV_Gateway__Port=6380</c>) and
+    /// <c>appsettings.json</c>. <paramref name="configureServices"/> lets tests swap services,
+    /// such as the <see cref="TimeProvider"/>.
+    /// </summary>
+    public static WebApplication Build(string[] args, Action<IServiceCollection>? configureServices = null)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args });
+        builder.Configuration.AddEnvironmentVariables("KV_");
+        builder.Configuration.AddCommandLine(args, Flags.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal));
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fff ";
+        });
+
+        var services = builder.Services;
+        services.AddRespGateway();
+        services.Configure<GatewayOptions>(builder.Configuration.GetSection(GatewayOptions.SectionName));
+        services.Configure<GrainCollectionOptions>(builder.Configuration.GetSection(GrainCollectionOptions.SectionName));
+        services.Configure<Orleans.KeyValue.Runtime.Timers.TimingWheelOptions>(builder.Configuration.GetSection(Orleans.KeyValue.Runtime.Timers.TimingWheelOptions.SectionName));
+        services.Configure<Orleans.KeyValue.Grains.Scripting.ScriptOptions>(builder.Configuration.GetSection("Scripting"));
+        services.AddOptions<SiloOptions>().Bind(builder.Configuration.GetSection(SiloOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
+        var silo = builder.Configuration.GetSection(SiloOptions.SectionName).Get<SiloOptions>() ?? new SiloOptions();
+        services.Configure<HostOptions>(o => o.ShutdownTimeout = silo.ShutdownTimeout);
+        configureServices?.Invoke(services);
+
+        var gateway = builder.Configuration.GetSection(GatewayOptions.SectionName).Get<GatewayOptions>() ?? new GatewayOptions();
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.Listen(ParseAddress(gateway.Bind), gateway.Port, listen => listen.UseConnectionHandler<RespConnectionHandler>());
+            if (silo.DashboardPort > 0)
+            {
+                kestrel.Listen(ParseAddress(silo.DashboardBind), silo.DashboardPort);
+            }
+        });
+
+        var app = builder.Build();
+        app.MapGet("/healthz", (CommandExecutor executor, GrainRuntime<KeyGrain> runtime, ClientRegistry clients) => Results.Json(new SiloHealth(
+            "ok",
+            executor.CommandsProcessed,
+            runtime.ActivationCount,
+            clients.Count)));
+        return app;
+    }
+
+    private static IPAddress ParseAddress(string address) => address switch
+    {
+        "*" or "0.0.0.0" => IPAddress.Any,
+        "localhost" => IPAddress.Loopback,
+        _ => IPAddress.Parse(address),
+    };
+}

@@ -1,0 +1,21 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Orleans.KeyValue.Silo;
+
+/// <summary>The silo process: its HTTP port (health now; the dashboard lands here) and shutdown.</summary>
+public sealed class SiloOptions
+{
+    /// <summary>Configuration section.</summary>
+    public const string SectionName = "Silo";
+
+    /// <summary>HTTP port for the health endpoint and, later, the dashboard (<c>--dashboard-port</c>); 0 turns it off.</summary>
+    [Range(0, 65535)]
+    public int DashboardPort { get; set; } = 8080;
+
+    /// <summary>Address of the HTTP port (<c>--dashboard-bind</c>); loopback unless configured.</summary>
+    [Required]
+    public string DashboardBind { get; set; } = "127.0.0.1";
+
+    /// <summary>How long a clean shutdown may take to answer in-flight commands.</summary>
+    public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(10);
+}

@@ -1,0 +1,16 @@
+using Orleans.KeyValue.Gateway.Connections;
+using Orleans.KeyValue.Grains.Keys;
+
+namespace Orleans.KeyValue.Gateway.Commands;
+
+/// <summary>Where a command runs: a client connection, or a script inside a grain's turn.</summary>
+public sealed class CommandContext(ClientSession session)
+{
+    public ClientSession Session { get; } = session;
+
+    /// <summary>Inside a script: the grain whose turn runs it (null for a script without keys).</summary>
+    public KeyGrain? Grain { get; init; }
+
+    /// <summary>True while a script's redis.call runs.</summary>
+    public bool InScript { get; init; }
+}

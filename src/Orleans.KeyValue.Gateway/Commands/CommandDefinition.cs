@@ -1,0 +1,48 @@
+namespace Orleans.KeyValue.Gateway.Commands;
+
+/// <summary>One entry of the command table, with what COMMAND INFO and COMMAND DOCS report.</summary>
+public sealed class CommandDefinition
+{
+    /// <summary>Lower-case name; subcommands are <c>container|sub</c>, as in Redis 7.</summary>
+    public required string Name { get; init; }
+
+    /// <summary>Redis's arity: n exactly, or -n for at least n (the name counts).</summary>
+    public required int Arity { get; init; }
+
+    public CommandHandler? Handler { get; init; }
+
+    public string[] Flags { get; init; } = [];
+
+    public string[] AclCategories { get; init; } = [];
+
+    public int FirstKey { get; init; }
+
+    public int LastKey { get; init; }
+
+    public int Step { get; init; }
+
+    public string Group { get; init; } = "generic";
+
+    public string Summary { get; init; } = string.Empty;
+
+    public string Since { get; init; } = "1.0.0";
+
+    /// <summary>May run inside a script (redis.call).</summary>
+    public bool AllowedInScript { get; init; }
+
+    /// <summary>May run before AUTH.</summary>
+    public bool AllowedUnauthenticated { get; init; }
+
+    /// <summary>For container commands (CLIENT, SCRIPT, ...): the subcommands by lower-case name.</summary>
+    public Dictionary<string, CommandDefinition>? Subcommands { get; init; }
+
+    /// <summary>The name after the container's bar, upper case, for messages.</summary>
+    public string ShortName => Name.Contains('|', StringComparison.Ordinal) ? Name[(Name.IndexOf('|', StringComparison.Ordinal) + 1)..] : Name;
+
+    internal long Calls;
+
+    /// <summary>Times this command ran.</summary>
+    public long CallCount => Interlocked.Read(ref Calls);
+
+    public bool ArityAccepts(int count) => Arity >= 0 ? count == Arity : count >= -Arity;
+}

@@ -1,0 +1,179 @@
+using Orleans.KeyValue.Grains.Calls;
+using Orleans.KeyValue.Resp;
+
+namespace Orleans.KeyValue.Gateway.Commands;
+
+// Generic key commands: DEL, EXISTS, the EXPIRE family, TTL family, PERSIST, TYPE.
+public sealed partial class CommandExecutor
+{
+    private ValueTask<KvReply> DelAsync(CommandContext context, RespRequest request) =>
+        SumOverKeys(context, request, default(DeleteCall));
+
+    private ValueTask<KvReply> ExistsAsync(CommandContext context, RespRequest request) =>
+        SumOverKeys(context, request, default(ExistsCall));
+
+    /// <summary>
+    /// DEL and EXISTS of several keys: one call per key (each key is its own grain), replies
+    /// summed. Synchronous while every grain answers at once; otherwise the rest is awaited.
+    /// </summary>
+    private ValueTask<KvReply> SumOverKeys<TCall>(CommandContext context, RespRequest request, TCall call)
+        where TCall : struct, Runtime.Activations.IGrainCall<Grains.Keys.KeyGrain, KvReply>
+    {
+        long total = 0;
+        for (var i = 1; i < request.Count; i++)
+        {
+            var pending = InvokeKey(context, request[i], call);
+            if (!pending.IsCompletedSuccessfully)
+            {
+                return SumRestAsync(context, request, call, i, total, pending);
+            }
+
+            var reply = pending.Result;
+            if (reply.IsError)
+            {
+                return new(reply);
+            }
+
+            total += reply.Integer;
+        }
+
+        return new(KvReply.FromInteger(total));
+    }
+
+    private async ValueTask<KvReply> SumRestAsync<TCall>(CommandContext context, RespRequest request, TCall call, int index, long total, ValueTask<KvReply> pending)
+        where TCall : struct, Runtime.Activations.IGrainCall<Grains.Keys.KeyGrain, KvReply>
+    {
+        // The request buffer stays untouched until this command's reply is written.
+        var reply = await pending;
+        while (true)
+        {
+            if (reply.IsError)
+            {
+                return reply;
+            }
+
+            total += reply.Integer;
+            if (++index >= request.Count)
+            {
+                return KvReply.FromInteger(total);
+            }
+
+            reply = await InvokeKey(context, request[index], call);
+        }
+    }
+
+    private ValueTask<KvReply> ExpireAsync(CommandContext context, RespRequest request) => ExpireGeneric(context, request, relative: true, seconds: true, "expire");
+
+    private ValueTask<KvReply> PExpireAsync(CommandContext context, RespRequest request) => ExpireGeneric(context, request, relative: true, seconds: false, "pexpire");
+
+    private ValueTask<KvReply> ExpireAtAsync(CommandContext context, RespRequest request) => ExpireGeneric(context, request, relative: false, seconds: true, "expireat");
+
+    private ValueTask<KvReply> PExpireAtAsync(CommandContext context, RespRequest request) => ExpireGeneric(context, request, relative: false, seconds: false, "pexpireat");
+
+    /// <summary>Redis's <c>expireGenericCommand</c>: options first, then the time with its overflow checks.</summary>
+    private ValueTask<KvReply> ExpireGeneric(CommandContext context, RespRequest request, bool relative, bool seconds, string command)
+    {
+        bool nx = false, xx = false, gt = false, lt = false;
+        for (var j = 3; j < request.Count; j++)
+        {
+            var option = request[j];
+            if (Is(option, "nx"u8))
+            {
+                nx = true;
+            }
+            else if (Is(option, "xx"u8))
+            {
+                xx = true;
+            }
+            else if (Is(option, "gt"u8))
+            {
+                gt = true;
+            }
+            else if (Is(option, "lt"u8))
+            {
+                lt = true;
+            }
+            else
+            {
+                return Error(ErrorTexts.UnsupportedOption(option));
+            }
+        }
+
+        if (nx && (xx || gt || lt))
+        {
+            return Error("ERR NX and XX, GT or LT options at the same time are not compatible");
+        }
+
+        if (gt && lt)
+        {
+            return Error("ERR GT and LT options at the same time are not compatible");
+        }
+
+        if (!RespNumber.TryParseInt64(request[2], out var when))
+        {
+            return Error(ErrorTexts.NotInteger);
+        }
+
+        if (seconds)
+        {
+            if (when > long.MaxValue / 1000 || when < long.MinValue / 1000)
+            {
+                return Error(ErrorTexts.InvalidExpireTime(command));
+            }
+
+            when *= 1000;
+        }
+
+        var basetime = relative ? NowMs : 0;
+        if (when > long.MaxValue - basetime)
+        {
+            return Error(ErrorTexts.InvalidExpireTime(command));
+        }
+
+        when += basetime;
+        var condition = nx ? ExpireCondition.IfNoDeadline
+            : xx ? ExpireCondition.IfHasDeadline
+            : gt ? ExpireCondition.IfGreater
+            : lt ? ExpireCondition.IfLess
+            : ExpireCondition.Always;
+
+        // XX may be combined with GT or LT; the grain checks XX first, then GT/LT.
+        if (xx && (gt || lt))
+        {
+            return ExpireWithTwoConditionsAsync(context, request, when, gt ? ExpireCondition.IfGreater : ExpireCondition.IfLess);
+        }
+
+        return InvokeKey(context, request[1], new ExpireCall(when, condition));
+    }
+
+    private ValueTask<KvReply> ExpireWithTwoConditionsAsync(CommandContext context, RespRequest request, long when, ExpireCondition second) =>
+        InvokeKey(context, request[1], new InTurnCall(grain =>
+        {
+            // Both checks in one turn: XX (has a deadline), then GT or LT.
+            var record = grain.Read();
+            if (!record.Exists || !record.HasDeadline)
+            {
+                return KvReply.Zero;
+            }
+
+            return KvReply.FromInteger(grain.ExpireAt(when, second));
+        }));
+
+    private ValueTask<KvReply> TtlAsync(CommandContext context, RespRequest request) =>
+        InvokeKey(context, request[1], new TimeToLiveCall(milliseconds: false, absolute: false));
+
+    private ValueTask<KvReply> PTtlAsync(CommandContext context, RespRequest request) =>
+        InvokeKey(context, request[1], new TimeToLiveCall(milliseconds: true, absolute: false));
+
+    private ValueTask<KvReply> ExpireTimeAsync(CommandContext context, RespRequest request) =>
+        InvokeKey(context, request[1], new TimeToLiveCall(milliseconds: false, absolute: true));
+
+    private ValueTask<KvReply> PExpireTimeAsync(CommandContext context, RespRequest request) =>
+        InvokeKey(context, request[1], new TimeToLiveCall(milliseconds: true, absolute: true));
+
+    private ValueTask<KvReply> PersistAsync(CommandContext context, RespRequest request) =>
+        InvokeKey(context, request[1], default(PersistCall));
+
+    private ValueTask<KvReply> TypeAsync(CommandContext context, RespRequest request) =>
+        InvokeKey(context, request[1], default(TypeCall));
+}

@@ -1,0 +1,49 @@
+using System.Net;
+
+namespace Orleans.KeyValue.Gateway.Connections;
+
+/// <summary>The state of one client connection (Redis's <c>client</c> struct, the parts we keep).</summary>
+public sealed class ClientSession
+{
+    public ClientSession(long id, EndPoint? remote, EndPoint? local, long connectedAtMs, bool authenticated)
+    {
+        Id = id;
+        Remote = remote;
+        Local = local;
+        ConnectedAtMs = connectedAtMs;
+        Authenticated = authenticated;
+        LastActivityMs = connectedAtMs;
+    }
+
+    /// <summary>CLIENT ID.</summary>
+    public long Id { get; }
+
+    public EndPoint? Remote { get; }
+
+    public EndPoint? Local { get; }
+
+    public long ConnectedAtMs { get; }
+
+    /// <summary>When the last command arrived.</summary>
+    public long LastActivityMs { get; set; }
+
+    /// <summary>The last command's name, lower case (CLIENT INFO's <c>cmd</c>).</summary>
+    public string LastCommand { get; set; } = "NULL";
+
+    /// <summary>2 or 3 (HELLO).</summary>
+    public int Protocol { get; set; } = 2;
+
+    /// <summary>False until AUTH when a password is required.</summary>
+    public bool Authenticated { get; set; }
+
+    /// <summary>CLIENT SETNAME.</summary>
+    public string? Name { get; set; }
+
+    /// <summary>CLIENT SETINFO LIB-NAME / LIB-VER.</summary>
+    public string? LibraryName { get; set; }
+
+    public string? LibraryVersion { get; set; }
+
+    /// <summary>Set by QUIT: close once the reply is sent.</summary>
+    public bool CloseRequested { get; set; }
+}

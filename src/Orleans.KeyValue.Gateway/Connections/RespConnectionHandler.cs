@@ -1,0 +1,255 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.KeyValue.Gateway.Commands;
+using Orleans.KeyValue.Resp;
+
+namespace Orleans.KeyValue.Gateway.Connections;
+
+/// <summary>
+/// One RESP client connection, from Kestrel. Reads every command that has arrived, runs them
+/// in order, writes the replies in order, and flushes once per batch (full pipelining). A
+/// command whose grain is busy is awaited before the next one starts, so replies never
+/// reorder. Protocol errors get Redis's reply and close the connection; nothing a client sends
+/// affects other connections.
+/// </summary>
+public sealed partial class RespConnectionHandler : ConnectionHandler
+{
+    private readonly CommandExecutor _executor;
+    private readonly ClientRegistry _clients;
+    private readonly GatewayOptions _options;
+    private readonly TimeProvider _time;
+    private readonly RespLimits _limits;
+    private readonly ILogger _logger;
+
+    public RespConnectionHandler(CommandExecutor executor, ClientRegistry clients, IOptions<GatewayOptions> options, TimeProvider time, ILogger<RespConnectionHandler> logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _executor = executor;
+        _clients = clients;
+        _options = options.Value;
+        _time = time;
+        _logger = logger;
+        _limits = new RespLimits
+        {
+            MaxBulkLength = _options.MaxBulkLength,
+            MaxArguments = _options.MaxArguments,
+            MaxInlineLength = _options.MaxInlineLength,
+        };
+    }
+
+    public override async Task OnConnectedAsync(ConnectionContext connection)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
+        var session = new ClientSession(_clients.NextId(), connection.RemoteEndPoint, connection.LocalEndPoint, now, authenticated: !_executor.RequiresPassword);
+        var output = connection.Transport.Output;
+        if (!_clients.TryAdd(session))
+        {
+            RespWriter.WriteError(output, ErrorTexts.MaxClients);
+            await output.FlushAsync();
+            LogRejected(_options.MaxClients);
+            return;
+        }
+
+        var parser = new RespRequestParser(_limits);
+        using var request = new RespRequest();
+        var context = new CommandContext(session);
+        var input = connection.Transport.Input;
+        using var idle = new CancellationTokenSource();
+        try
+        {
+            while (true)
+            {
+                var read = await ReadAsync(input, idle, connection.ConnectionClosed);
+                if (read is null)
+                {
+                    LogIdleClosed(session.Id);
+                    break;
+                }
+
+                var result = read.Value;
+                var buffer = result.Buffer;
+                var position = buffer.Start;
+                var close = false;
+                while (true)
+                {
+                    var step = RunBuffered(buffer.Slice(position), parser, request, context, output, out position, out var pending);
+                    if (step == Step.NeedMoreData)
+                    {
+                        break;
+                    }
+
+                    if (step == Step.Close)
+                    {
+                        close = true;
+                        break;
+                    }
+
+                    if (step == Step.Flush)
+                    {
+                        // Bounded memory for huge pipelines: hand replies over before going on.
+                        await output.FlushAsync();
+                        continue;
+                    }
+
+                    // A grain was busy: wait for it, keeping the reply in order.
+                    var reply = await pending;
+                    ReplyWriter.Write(output, reply, session.Protocol);
+                    if (session.CloseRequested)
+                    {
+                        close = true;
+                        break;
+                    }
+
+                    if (output.UnflushedBytes > _options.OutputBufferLimit)
+                    {
+                        await output.FlushAsync();
+                    }
+                }
+
+                input.AdvanceTo(position, buffer.End);
+                await output.FlushAsync();
+                if (close || result.IsCompleted || result.IsCanceled)
+                {
+                    break;
+                }
+            }
+        }
+        catch (ConnectionResetException)
+        {
+            // The client went away; nothing to answer.
+        }
+        catch (IOException)
+        {
+            // The socket failed under us; the client is gone.
+        }
+        catch (OperationCanceledException) when (connection.ConnectionClosed.IsCancellationRequested)
+        {
+            // Server shutdown or the transport closed the connection.
+        }
+        catch (Exception exception) when (exception is not OutOfMemoryException)
+        {
+            // A bug: keep it to this one connection, tell the client if the stream is intact.
+            LogConnectionFailed(exception, session.Id);
+            TryWriteError(output, "ERR internal error: " + exception.Message);
+        }
+        finally
+        {
+            _clients.Remove(session);
+            await input.CompleteAsync();
+            await output.CompleteAsync();
+        }
+    }
+
+    private enum Step
+    {
+        NeedMoreData,
+        Await,
+        Flush,
+        Close,
+    }
+
+    /// <summary>
+    /// Runs every complete command in <paramref name="buffer"/> whose reply is ready at once.
+    /// Stops at the end of the input, at a command that must be awaited, or at a close.
+    /// </summary>
+    private Step RunBuffered(ReadOnlySequence<byte> buffer, RespRequestParser parser, RespRequest request, CommandContext context, PipeWriter output, out SequencePosition consumed, out ValueTask<KvReply> pending)
+    {
+        var session = context.Session;
+        var reader = new SequenceReader<byte>(buffer);
+        pending = default;
+        try
+        {
+            while (true)
+            {
+                var status = parser.Parse(ref reader, request, session.Authenticated);
+                if (status == RespParseStatus.NeedMoreData)
+                {
+                    return Step.NeedMoreData;
+                }
+
+                if (status == RespParseStatus.Error)
+                {
+                    LogProtocolError(session.Id, parser.Error);
+                    RespWriter.WriteError(output, "ERR " + parser.Error);
+                    return Step.Close;
+                }
+
+                session.LastActivityMs = _time.GetUtcNow().ToUnixTimeMilliseconds();
+                var reply = _executor.ExecuteAsync(context, request);
+                if (!reply.IsCompletedSuccessfully)
+                {
+                    pending = reply;
+                    return Step.Await;
+                }
+
+                ReplyWriter.Write(output, reply.Result, session.Protocol);
+                if (session.CloseRequested)
+                {
+                    return Step.Close;
+                }
+
+                if (output.UnflushedBytes > _options.OutputBufferLimit)
+                {
+                    return Step.Flush;
+                }
+            }
+        }
+        finally
+        {
+            consumed = reader.Position;
+        }
+    }
+
+    private async ValueTask<ReadResult?> ReadAsync(PipeReader input, CancellationTokenSource idle, CancellationToken closed)
+    {
+        if (_options.ClientIdleTimeout <= TimeSpan.Zero)
+        {
+            return await input.ReadAsync(closed);
+        }
+
+        idle.CancelAfter(_options.ClientIdleTimeout);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(idle.Token, closed);
+        try
+        {
+            var result = await input.ReadAsync(linked.Token);
+            if (!idle.TryReset())
+            {
+                return null;
+            }
+
+            return result;
+        }
+        catch (OperationCanceledException) when (idle.IsCancellationRequested && !closed.IsCancellationRequested)
+        {
+            return null;
+        }
+    }
+
+    private static void TryWriteError(PipeWriter output, string text)
+    {
+        try
+        {
+            RespWriter.WriteError(output, text);
+        }
+        catch (InvalidOperationException)
+        {
+            // The writer is already completed: nothing more can be said.
+        }
+    }
+
+    [LoggerMessage(EventId = 400, Level = LogLevel.Warning, Message = "Refused a client: maxclients ({MaxClients}) reached")]
+    private partial void LogRejected(int maxClients);
+
+    [LoggerMessage(EventId = 401, Level = LogLevel.Debug, Message = "Client {ClientId} sent a malformed request: {Error}")]
+    private partial void LogProtocolError(long clientId, string? error);
+
+    [LoggerMessage(EventId = 402, Level = LogLevel.Error, Message = "Connection of client {ClientId} failed")]
+    private partial void LogConnectionFailed(Exception exception, long clientId);
+
+    [LoggerMessage(EventId = 403, Level = LogLevel.Debug, Message = "Client {ClientId} closed after the idle timeout")]
+    private partial void LogIdleClosed(long clientId);
+}

@@ -1,0 +1,47 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Orleans.KeyValue.Gateway;
+
+/// <summary>The RESP gateway: where it listens and the limits it enforces (Redis's defaults).</summary>
+public sealed class GatewayOptions
+{
+    /// <summary>Configuration section.</summary>
+    public const string SectionName = "Gateway";
+
+    /// <summary>The RESP port (<c>--port</c>).</summary>
+    [Range(0, 65535)]
+    public int Port { get; set; } = 6379;
+
+    /// <summary>The address to listen on (<c>--bind</c>); loopback unless configured.</summary>
+    [Required]
+    public string Bind { get; set; } = "127.0.0.1";
+
+    /// <summary>When set, clients must AUTH first (<c>--requirepass</c>).</summary>
+    public string? RequirePass { get; set; }
+
+    /// <summary>Redis's <c>maxclients</c>.</summary>
+    [Range(1, 1_000_000)]
+    public int MaxClients { get; set; } = 10000;
+
+    /// <summary>Redis's <c>timeout</c>: close a client idle this long; zero never closes.</summary>
+    public TimeSpan ClientIdleTimeout { get; set; } = TimeSpan.Zero;
+
+    /// <summary>Redis's <c>proto-max-bulk-len</c>.</summary>
+    [Range(1, 2147483591)]
+    public long MaxBulkLength { get; set; } = 512L * 1024 * 1024;
+
+    /// <summary>The most arguments one command may carry.</summary>
+    [Range(1, int.MaxValue)]
+    public int MaxArguments { get; set; } = 1024 * 1024;
+
+    /// <summary>The longest inline command (Redis: 64 KB).</summary>
+    [Range(16, int.MaxValue)]
+    public int MaxInlineLength { get; set; } = 64 * 1024;
+
+    /// <summary>
+    /// Replies a connection may hold unsent before the gateway stops reading from it and waits
+    /// for the client to read (bounds memory per slow reader).
+    /// </summary>
+    [Range(1024, int.MaxValue)]
+    public int OutputBufferLimit { get; set; } = 1024 * 1024;
+}

@@ -1,0 +1,22 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Orleans.KeyValue.Gateway.Commands;
+using Orleans.KeyValue.Gateway.Connections;
+using Orleans.KeyValue.Grains;
+
+namespace Orleans.KeyValue.Gateway;
+
+/// <summary>Registers the RESP gateway on top of the key grains.</summary>
+public static class GatewayServiceCollectionExtensions
+{
+    /// <summary>Adds the command executor, client registry and connection handler.</summary>
+    public static IServiceCollection AddRespGateway(this IServiceCollection services)
+    {
+        services.AddKeyGrains();
+        services.AddOptions<GatewayOptions>().ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddSingleton<ClientRegistry>();
+        services.TryAddSingleton<CommandExecutor>();
+        services.TryAddSingleton<RespConnectionHandler>();
+        return services;
+    }
+}

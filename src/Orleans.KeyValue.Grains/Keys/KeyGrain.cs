@@ -1,0 +1,294 @@
+using Orleans.KeyValue.Runtime.Activations;
+
+namespace Orleans.KeyValue.Grains.Keys;
+
+/// <summary>
+/// The grain of one key. Its state (value, type tag, deadline) lives in grain storage and is
+/// read at every call, so an idle activation can be collected, or the keyspace flushed, at
+/// any time without a stale copy. Every method runs inside the grain's turn. Every read checks
+/// the deadline first (lazy expiry, exact to the millisecond); the timing wheel reclaims
+/// expired keys that nobody reads.
+/// </summary>
+public sealed class KeyGrain : IKeyGrain
+{
+    private readonly IGrainContext _context;
+    private readonly KeyGrainServices _services;
+
+    // The earliest deadline this activation put in the wheel and that has not fired yet. A
+    // later deadline needs no entry of its own: the earlier entry fires first and reschedules.
+    private long _scheduled = KeyRecord.NoDeadline;
+
+    public KeyGrain(IGrainContext context, KeyGrainServices services)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(services);
+        _context = context;
+        _services = services;
+    }
+
+    /// <summary>The key.</summary>
+    public byte[] Key => _context.Key;
+
+    public KeyRecord Read() => Live(_services.NowMs);
+
+    public KvReply Get()
+    {
+        var record = Read();
+        _services.Statistics.Read(record.Exists);
+        if (!record.Exists)
+        {
+            return KvReply.Nil;
+        }
+
+        return record.Kind == ValueKind.String ? KvReply.FromBulk(record.Value) : ErrorReplies.WrongTypeReply;
+    }
+
+    public KvReply Set(in SetRequest request)
+    {
+        var now = _services.NowMs;
+        var current = Live(now);
+        var old = KvReply.Nil;
+        if (request.ReturnOld && current.Exists)
+        {
+            if (current.Kind != ValueKind.String)
+            {
+                return ErrorReplies.WrongTypeReply;
+            }
+
+            old = KvReply.FromBulk(current.Value);
+        }
+
+        if ((request.Condition == SetCondition.IfNotExists && current.Exists) ||
+            (request.Condition == SetCondition.IfExists && !current.Exists))
+        {
+            return request.ReturnOld ? old : KvReply.Nil;
+        }
+
+        var deadline = request.Expiry switch
+        {
+            ExpiryMode.Keep => current.Exists ? current.DeadlineMs : KeyRecord.NoDeadline,
+            ExpiryMode.At => request.DeadlineMs,
+            _ => KeyRecord.NoDeadline,
+        };
+
+        var record = new KeyRecord(request.Value, ValueKind.String, deadline);
+        if (record.IsExpiredAt(now))
+        {
+            // EXAT/PXAT in the past: the write happens and the key is gone at once.
+            if (current.Exists)
+            {
+                Remove(expired: true);
+            }
+        }
+        else
+        {
+            Store(record);
+        }
+
+        return request.ReturnOld ? old : KvReply.Ok;
+    }
+
+    public KvReply GetDelete()
+    {
+        var record = Read();
+        if (!record.Exists)
+        {
+            return KvReply.Nil;
+        }
+
+        if (record.Kind != ValueKind.String)
+        {
+            return ErrorReplies.WrongTypeReply;
+        }
+
+        Remove(expired: false);
+        return KvReply.FromBulk(record.Value);
+    }
+
+    public KvReply GetAndExpire(in GetExRequest request)
+    {
+        var now = _services.NowMs;
+        var record = Live(now);
+        if (!record.Exists)
+        {
+            return KvReply.Nil;
+        }
+
+        if (record.Kind != ValueKind.String)
+        {
+            return ErrorReplies.WrongTypeReply;
+        }
+
+        if (request.Error is not null)
+        {
+            return KvReply.FromError(request.Error);
+        }
+
+        switch (request.Expiry)
+        {
+            case ExpiryMode.At when request.DeadlineMs <= now:
+                Remove(expired: false);
+                break;
+            case ExpiryMode.At:
+                Store(record with { DeadlineMs = request.DeadlineMs });
+                break;
+            case ExpiryMode.Persist when record.HasDeadline:
+                Store(record with { DeadlineMs = KeyRecord.NoDeadline });
+                break;
+        }
+
+        return KvReply.FromBulk(record.Value);
+    }
+
+    public long Delete()
+    {
+        if (!Read().Exists)
+        {
+            return 0;
+        }
+
+        Remove(expired: false);
+        return 1;
+    }
+
+    public long Exists() => Read().Exists ? 1 : 0;
+
+    public long ExpireAt(long deadlineMs, ExpireCondition condition)
+    {
+        var now = _services.NowMs;
+        var record = Live(now);
+        if (!record.Exists)
+        {
+            return 0;
+        }
+
+        var refused = condition switch
+        {
+            ExpireCondition.IfNoDeadline => record.HasDeadline,
+            ExpireCondition.IfHasDeadline => !record.HasDeadline,
+            // No deadline counts as infinite: nothing is greater, everything is less.
+            ExpireCondition.IfGreater => !record.HasDeadline || deadlineMs <= record.DeadlineMs,
+            ExpireCondition.IfLess => record.HasDeadline && deadlineMs >= record.DeadlineMs,
+            _ => false,
+        };
+        if (refused)
+        {
+            return 0;
+        }
+
+        // Redis's checkAlreadyExpired: a deadline at or before now deletes the key.
+        if (deadlineMs <= now)
+        {
+            Remove(expired: false);
+        }
+        else
+        {
+            Store(record with { DeadlineMs = deadlineMs });
+        }
+
+        return 1;
+    }
+
+    public long Persist()
+    {
+        var record = Read();
+        if (!record.Exists || !record.HasDeadline)
+        {
+            return 0;
+        }
+
+        Store(record with { DeadlineMs = KeyRecord.NoDeadline });
+        return 1;
+    }
+
+    public long TimeToLive(bool milliseconds, bool absolute)
+    {
+        var now = _services.NowMs;
+        var record = Live(now);
+        if (!record.Exists)
+        {
+            return -2;
+        }
+
+        if (!record.HasDeadline)
+        {
+            return -1;
+        }
+
+        var ttl = Math.Max(0, absolute ? record.DeadlineMs : record.DeadlineMs - now);
+        return milliseconds ? ttl : (ttl + 500) / 1000;
+    }
+
+    public string TypeName() => Read().Kind switch
+    {
+        ValueKind.String => "string",
+        _ => "none",
+    };
+
+    /// <summary>The expiry turn: the wheel fired <paramref name="deadlineMs"/> for this key.</summary>
+    public void OnDeadline(long deadlineMs)
+    {
+        if (_scheduled == deadlineMs)
+        {
+            _scheduled = KeyRecord.NoDeadline;
+        }
+
+        // Re-check: a later SET may have moved or removed the deadline.
+        var record = Read();
+        if (!record.Exists)
+        {
+            _context.DeactivateOnIdle();
+            return;
+        }
+
+        if (record.HasDeadline)
+        {
+            Schedule(record.DeadlineMs);
+        }
+    }
+
+    private KeyRecord Live(long now)
+    {
+        if (!_services.Storage.TryRead(_context.Key, out var record))
+        {
+            return default;
+        }
+
+        if (record.IsExpiredAt(now))
+        {
+            Remove(expired: true);
+            return default;
+        }
+
+        return record;
+    }
+
+    private void Store(in KeyRecord record)
+    {
+        _services.Storage.Write(_context.Key, record);
+        if (record.HasDeadline)
+        {
+            Schedule(record.DeadlineMs);
+        }
+    }
+
+    private void Schedule(long deadlineMs)
+    {
+        if (_scheduled == KeyRecord.NoDeadline || deadlineMs < _scheduled)
+        {
+            _services.Wheel.Schedule(_context.Key, deadlineMs);
+            _scheduled = deadlineMs;
+        }
+    }
+
+    private void Remove(bool expired)
+    {
+        if (_services.Storage.Clear(_context.Key) && expired)
+        {
+            _services.Statistics.Expired();
+        }
+
+        // A key that is gone needs no activation; the next call activates afresh.
+        _context.DeactivateOnIdle();
+    }
+}

@@ -1,0 +1,221 @@
+namespace Orleans.KeyValue.Runtime.Activations;
+
+/// <summary>
+/// One activation: the grain object and its turn queue. Calls run one at a time in arrival
+/// order. A call that finds the activation free runs at once on the caller's thread (no queue,
+/// no allocation); a call that finds it busy waits in the queue, and whoever ends a turn runs
+/// the next one.
+/// </summary>
+/// <typeparam name="TGrain">The grain class.</typeparam>
+internal sealed class GrainActivation<TGrain> : IGrainContext
+    where TGrain : class
+{
+    private readonly Lock _gate = new();
+    private readonly GrainRuntime<TGrain> _runtime;
+    private Queue<IPendingTurn>? _pending;
+    private bool _running;
+    private bool _deactivated;
+    private bool _deactivateRequested;
+    private TGrain? _grain;
+
+    public GrainActivation(byte[] key, GrainRuntime<TGrain> runtime)
+    {
+        Key = key;
+        _runtime = runtime;
+    }
+
+    private interface IPendingTurn
+    {
+        /// <summary>Runs the turn; false when it went asynchronous and will end the turn itself.</summary>
+        bool Run(GrainActivation<TGrain> activation);
+    }
+
+    public byte[] Key { get; }
+
+    /// <summary>Collector sweeps that found this activation unused; any call resets it.</summary>
+    internal int IdleSweeps { get; set; }
+
+    internal TGrain Grain => _grain ?? throw new InvalidOperationException("The activation has no grain yet.");
+
+    internal void Attach(TGrain grain) => _grain = grain;
+
+    public void DeactivateOnIdle() => _deactivateRequested = true;
+
+    /// <summary>
+    /// Starts <paramref name="call"/>; false (and no call made) when the activation has been
+    /// deactivated, in which case the caller looks the grain up again.
+    /// </summary>
+    public bool TryInvoke<TCall, TResult>(TCall call, out ValueTask<TResult> result)
+        where TCall : IGrainCall<TGrain, TResult>
+    {
+        lock (_gate)
+        {
+            if (_deactivated)
+            {
+                result = default;
+                return false;
+            }
+
+            IdleSweeps = 0;
+            if (_running)
+            {
+                var pending = new PendingTurn<TCall, TResult>(call);
+                (_pending ??= new Queue<IPendingTurn>()).Enqueue(pending);
+                result = new ValueTask<TResult>(pending.Completion.Task);
+                return true;
+            }
+
+            _running = true;
+        }
+
+        ValueTask<TResult> turn;
+        try
+        {
+            turn = call.InvokeAsync(Grain);
+        }
+        catch (Exception exception)
+        {
+            // The grain threw: the caller sees the exception, the activation stays usable.
+            EndTurn();
+            result = ValueTask.FromException<TResult>(exception);
+            return true;
+        }
+
+        if (turn.IsCompleted)
+        {
+            EndTurn();
+            result = turn;
+            return true;
+        }
+
+        result = FinishAsync(turn);
+        return true;
+    }
+
+    /// <summary>For the collector: deactivates when idle long enough and nothing runs or waits.</summary>
+    internal bool TryCollect(int sweepsNeeded)
+    {
+        lock (_gate)
+        {
+            if (_deactivated || _running || _pending is { Count: > 0 })
+            {
+                return false;
+            }
+
+            if (++IdleSweeps < sweepsNeeded)
+            {
+                return false;
+            }
+
+            _deactivated = true;
+        }
+
+        return true;
+    }
+
+    private async ValueTask<TResult> FinishAsync<TResult>(ValueTask<TResult> turn)
+    {
+        try
+        {
+            return await turn;
+        }
+        finally
+        {
+            EndTurn();
+        }
+    }
+
+    /// <summary>Ends the current turn: runs waiting turns, or frees the activation.</summary>
+    private void EndTurn()
+    {
+        while (true)
+        {
+            IPendingTurn next;
+            lock (_gate)
+            {
+                if (_pending is null || _pending.Count == 0)
+                {
+                    _running = false;
+                    if (!_deactivateRequested)
+                    {
+                        return;
+                    }
+
+                    _deactivated = true;
+                }
+                else
+                {
+                    next = _pending.Dequeue();
+                    goto run;
+                }
+            }
+
+            _runtime.Remove(this);
+            return;
+
+        run:
+            if (!next.Run(this))
+            {
+                return;
+            }
+        }
+    }
+
+    private sealed class PendingTurn<TCall, TResult>(TCall call) : IPendingTurn
+        where TCall : IGrainCall<TGrain, TResult>
+    {
+        // Continuations run elsewhere, so a waiting caller never runs inside this grain's turn.
+        public TaskCompletionSource<TResult> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public bool Run(GrainActivation<TGrain> activation)
+        {
+            ValueTask<TResult> turn;
+            try
+            {
+                turn = call.InvokeAsync(activation.Grain);
+            }
+            catch (Exception exception)
+            {
+                Completion.SetException(exception);
+                return true;
+            }
+
+            if (turn.IsCompleted)
+            {
+                Complete(turn);
+                return true;
+            }
+
+            _ = FinishAsync(activation, turn);
+            return false;
+        }
+
+        private async Task FinishAsync(GrainActivation<TGrain> activation, ValueTask<TResult> turn)
+        {
+            try
+            {
+                Completion.SetResult(await turn);
+            }
+            catch (Exception exception)
+            {
+                Completion.SetException(exception);
+            }
+            finally
+            {
+                activation.EndTurn();
+            }
+        }
+
+        private void Complete(ValueTask<TResult> turn)
+        {
+            try
+            {
+                Completion.SetResult(turn.Result);
+            }
+            catch (Exception exception)
+            {
+                Completion.SetException(exception);
+            }
+        }
+    }
+}
