@@ -1,0 +1,15 @@
+# Multi-stage build of one silo. Build: docker build -t orleans-keyvalue .
+FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
+WORKDIR /src
+COPY global.json Directory.Build.props Directory.Packages.props .editorconfig ./
+COPY src/ src/
+COPY silo/ silo/
+RUN dotnet publish silo/Orleans.KeyValue.Silo.csproj -c Release -o /app
+
+FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS runtime
+WORKDIR /app
+COPY --from=build /app ./
+# RESP gateway and the HTTP port (health now, dashboard later).
+EXPOSE 6379 8080
+# In a container the silo must listen beyond loopback; the compose file sets a password.
+ENTRYPOINT ["dotnet", "Orleans.KeyValue.Silo.dll", "--bind", "0.0.0.0", "--dashboard-bind", "0.0.0.0"]

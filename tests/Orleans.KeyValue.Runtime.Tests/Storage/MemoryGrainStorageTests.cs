@@ -1,0 +1,58 @@
+using System.Text;
+using Orleans.KeyValue.Runtime.Storage;
+
+namespace Orleans.KeyValue.Runtime.Tests.Storage;
+
+public sealed class MemoryGrainStorageTests
+{
+    [Theory]
+    [InlineData(1)]
+    [InlineData(7)]
+    [InlineData(1000)]
+    public void Scan_VisitsEveryKeyExactlyOnce(int count)
+    {
+        var storage = new MemoryGrainStorage<int>();
+        for (var i = 0; i < 2500; i++)
+        {
+            storage.Write(Encoding.UTF8.GetBytes("key:" + i), i);
+        }
+
+        var seen = new List<int>();
+        long cursor = 0;
+        var calls = 0;
+        do
+        {
+            cursor = storage.Scan(cursor, count, (_, value) => seen.Add(value));
+            calls++;
+        }
+        while (cursor != 0 && calls < 100_000);
+
+        Assert.Equal(2500, seen.Count);
+        Assert.Equal(2500, seen.Distinct().Count());
+    }
+
+    [Fact]
+    public void FindKey_ReturnsTheStoredArray()
+    {
+        var storage = new MemoryGrainStorage<int>();
+        var key = Encoding.UTF8.GetBytes("k");
+        storage.Write(key, 1);
+
+        Assert.Same(key, storage.FindKey("k"u8));
+        Assert.Null(storage.FindKey("other"u8));
+    }
+
+    [Fact]
+    public void Clear_RemovesOneKey_ClearAll_RemovesEveryKey()
+    {
+        var storage = new MemoryGrainStorage<int>();
+        storage.Write(Encoding.UTF8.GetBytes("a"), 1);
+        storage.Write(Encoding.UTF8.GetBytes("b"), 2);
+
+        Assert.True(storage.Clear("a"u8));
+        Assert.False(storage.TryRead("a"u8, out _));
+        Assert.Equal(1, storage.Count);
+        storage.ClearAll();
+        Assert.Equal(0, storage.Count);
+    }
+}

@@ -1,0 +1,38 @@
+using System.Text;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Orleans.KeyValue.Runtime.Timers;
+using Orleans.KeyValue.Testing.Time;
+
+namespace Orleans.KeyValue.Runtime.Tests.Timers;
+
+public sealed class TimingWheelServiceTests
+{
+    private sealed class RecordingHandler : IDeadlineHandler
+    {
+        public List<string> Fired { get; } = [];
+
+        public void OnDeadline(byte[] key, long deadlineMs) => Fired.Add(Encoding.UTF8.GetString(key));
+    }
+
+    [Fact(Timeout = 10_000)]
+    public async Task AdvancingTheClock_FiresDueDeadlinesThroughTheHandler()
+    {
+        var time = new ManualTimeProvider();
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        var wheel = new TimingWheel(now, 10, 64);
+        var handler = new RecordingHandler();
+        using var service = new TimingWheelService(wheel, time, handler, Options.Create(new TimingWheelOptions { Tick = TimeSpan.FromMilliseconds(10) }), NullLogger<TimingWheelService>.Instance);
+        await service.StartAsync(CancellationToken.None);
+        wheel.Schedule(Encoding.UTF8.GetBytes("soon"), now + 50);
+        wheel.Schedule(Encoding.UTF8.GetBytes("later"), now + 5000);
+
+        time.Advance(TimeSpan.FromMilliseconds(100));
+
+        Assert.Equal(["soon"], handler.Fired);
+        time.Advance(TimeSpan.FromSeconds(5));
+        Assert.Equal(["soon", "later"], handler.Fired);
+        Assert.Equal(2, service.FiredTotal);
+        await service.StopAsync(CancellationToken.None);
+    }
+}

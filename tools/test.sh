@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Runs every test project of the solution and ends with one line "N passed, N failed".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+log=$(mktemp)
+dotnet test Orleans.KeyValue.sln -c Release "$@" 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+# dotnet test prints per project: "Passed!  - Failed:     0, Passed:    12, Skipped:     0, Total:    12, ..."
+passed=$(grep -Eo 'Passed: +[0-9]+' "$log" | grep -Eo '[0-9]+' | paste -sd+ - | bc 2>/dev/null || echo 0)
+failed=$(grep -Eo 'Failed: +[0-9]+' "$log" | grep -Eo '[0-9]+' | paste -sd+ - | bc 2>/dev/null || echo 0)
+skipped=$(grep -Eo 'Skipped: +[0-9]+' "$log" | grep -Eo '[0-9]+' | paste -sd+ - | bc 2>/dev/null || echo 0)
+rm -f "$log"
+echo "${passed:-0} passed, ${failed:-0} failed, ${skipped:-0} skipped"
+exit "$status"
