@@ -198,8 +198,9 @@ public sealed class RespRequestParser
         value = null;
         incomplete = false;
         var start = reader;
-        if (!reader.TryReadTo(out ReadOnlySequence<byte> line, (byte)'\r') || reader.Remaining < 1)
+        if (!reader.TryReadTo(out ReadOnlySequence<byte> line, (byte)'\r'))
         {
+            // Redis's check: only a line with no '\r' at all is "too big".
             reader = start;
             if (reader.Remaining > _limits.MaxInlineLength)
             {
@@ -207,6 +208,14 @@ public sealed class RespRequestParser
                 return false;
             }
 
+            incomplete = true;
+            return false;
+        }
+
+        if (reader.Remaining < 1)
+        {
+            // The '\r' is the last byte so far: wait for the byte after it.
+            reader = start;
             incomplete = true;
             return false;
         }

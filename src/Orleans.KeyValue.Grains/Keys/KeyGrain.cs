@@ -251,6 +251,8 @@ public sealed class KeyGrain : IKeyGrain
     {
         if (!_services.Storage.TryRead(_context.Key, out var record))
         {
+            // No key, no reason to stay active (unless this turn writes one).
+            _context.DeactivateOnIdle();
             return default;
         }
 
@@ -265,6 +267,7 @@ public sealed class KeyGrain : IKeyGrain
 
     private void Store(in KeyRecord record)
     {
+        _context.KeepActive();
         _services.Storage.Write(_context.Key, record);
         if (record.HasDeadline)
         {

@@ -41,6 +41,8 @@ internal sealed class GrainActivation<TGrain> : IGrainContext
 
     public void DeactivateOnIdle() => _deactivateRequested = true;
 
+    public void KeepActive() => _deactivateRequested = false;
+
     /// <summary>
     /// Starts <paramref name="call"/>; false (and no call made) when the activation has been
     /// deactivated, in which case the caller looks the grain up again.

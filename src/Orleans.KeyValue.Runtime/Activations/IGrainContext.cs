@@ -8,4 +8,7 @@ public interface IGrainContext
 
     /// <summary>Deactivate as soon as the current turn ends and no call waits.</summary>
     void DeactivateOnIdle();
+
+    /// <summary>Withdraws a <see cref="DeactivateOnIdle"/> asked for earlier in this turn.</summary>
+    void KeepActive();
 }
