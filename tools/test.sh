@@ -3,7 +3,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 log=$(mktemp)
-dotnet test Orleans.KeyValue.sln -c Release "$@" 2>&1 | tee "$log"
+dotnet test Orleans.KeyValue.sln -c Release --blame-hang-timeout 5m "$@" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 # dotnet test prints per project: "Passed!  - Failed:     0, Passed:    12, Skipped:     0, Total:    12, ..."
 passed=$(grep -Eo 'Passed: +[0-9]+' "$log" | grep -Eo '[0-9]+' | paste -sd+ - | bc 2>/dev/null || echo 0)

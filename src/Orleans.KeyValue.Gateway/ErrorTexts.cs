@@ -11,7 +11,7 @@ internal static class ErrorTexts
     public const string NoAuth = "NOAUTH Authentication required.";
     public const string WrongPass = "WRONGPASS invalid username-password pair or user is disabled.";
     public const string AuthNotConfigured = "ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?";
-    public const string HelloNoAuth = "NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time";
+    public const string HelloNoAuth = "NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time";
     public const string DbIndexOutOfRange = "ERR DB index is out of range";
     public const string NoProto = "NOPROTO unsupported protocol version";
     public const string ProtocolVersionNotInteger = "ERR Protocol version is not an integer or out of range";
@@ -22,6 +22,8 @@ internal static class ErrorTexts
     public const string NoScript = "NOSCRIPT No matching script. Please use EVAL.";
     public const string NegativeKeys = "ERR Number of keys can't be negative";
     public const string TooManyKeys = "ERR Number of keys can't be greater than number of args";
+    public const string UnknownScriptCommand = "ERR Unknown Redis command called from script";
+    public const string ScriptWrongArity = "ERR Wrong number of args calling Redis command from script";
     public const string NotAllowedFromScript = "ERR This Redis command is not allowed from script";
     public const string ScriptKeyNotDeclared = "ERR Script attempted to access a key that is not the key of its grain (keys must be declared in KEYS, and a script may name one key only)";
 

@@ -70,7 +70,7 @@ public sealed partial class CommandExecutor
         var definition = Find(request[0]);
         if (definition is null)
         {
-            return Reply(KvReply.FromError(ErrorTexts.UnknownCommand(request)));
+            return Reply(KvReply.FromError(context.InScript ? ErrorTexts.UnknownScriptCommand : ErrorTexts.UnknownCommand(request)));
         }
 
         if (definition.Subcommands is not null && request.Count >= 2)
@@ -86,7 +86,7 @@ public sealed partial class CommandExecutor
 
         if (!definition.ArityAccepts(request.Count))
         {
-            return Reply(KvReply.FromError(ErrorTexts.WrongArity(definition.Name)));
+            return Reply(KvReply.FromError(context.InScript ? ErrorTexts.ScriptWrongArity : ErrorTexts.WrongArity(definition.Name)));
         }
 
         var session = context.Session;

@@ -4,10 +4,16 @@ namespace Orleans.KeyValue.Gateway.Keyspace;
 public static class GlobPattern
 {
     /// <summary>True when <paramref name="text"/> matches <paramref name="pattern"/>: * ? [abc] [^a-z] and \ escapes.</summary>
-    public static bool IsMatch(ReadOnlySpan<byte> pattern, ReadOnlySpan<byte> text, bool ignoreCase = false) =>
-        Match(pattern, text, ignoreCase, 0);
+    public static bool IsMatch(ReadOnlySpan<byte> pattern, ReadOnlySpan<byte> text, bool ignoreCase = false)
+    {
+        var exhausted = false;
+        return Match(pattern, text, ignoreCase, 0, ref exhausted);
+    }
 
-    private static bool Match(ReadOnlySpan<byte> pattern, ReadOnlySpan<byte> text, bool ignoreCase, int depth)
+    // 'exhausted' is set once a '*' has tried every remaining suffix of the text and failed: an
+    // enclosing '*' giving it a shorter suffix cannot succeed either, so the search stops there
+    // instead of going exponential on patterns such as "a*a*a*...b".
+    private static bool Match(ReadOnlySpan<byte> pattern, ReadOnlySpan<byte> text, bool ignoreCase, int depth, ref bool exhausted)
     {
         // Redis bounds the recursion of '*' the same way, so a hostile pattern cannot blow the stack.
         if (depth > 1000)
@@ -32,14 +38,20 @@ public static class GlobPattern
 
                     while (!text.IsEmpty)
                     {
-                        if (Match(pattern[1..], text, ignoreCase, depth + 1))
+                        if (Match(pattern[1..], text, ignoreCase, depth + 1, ref exhausted))
                         {
                             return true;
+                        }
+
+                        if (exhausted)
+                        {
+                            return false;
                         }
 
                         text = text[1..];
                     }
 
+                    exhausted = true;
                     return false;
                 case (byte)'?':
                     text = text[1..];

@@ -1,0 +1,69 @@
+using System.Text;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Orleans.KeyValue.Gateway.Commands;
+using Orleans.KeyValue.Gateway.Connections;
+using Orleans.KeyValue.Resp;
+using Orleans.KeyValue.Testing.Time;
+
+namespace Orleans.KeyValue.Gateway.Tests.Commands;
+
+/// <summary>The command executor with its grains on a manual clock; no sockets.</summary>
+public sealed class GatewayHarness : IDisposable
+{
+    private readonly ServiceProvider _services;
+    private readonly RespRequest _request = new();
+
+    public GatewayHarness(string? password = null)
+    {
+        Time = new ManualTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        var services = new ServiceCollection();
+        services.AddLogging(b => b.SetMinimumLevel(LogLevel.Warning));
+        services.AddSingleton<TimeProvider>(Time);
+        services.AddRespGateway();
+        services.Configure<GatewayOptions>(o => o.RequirePass = password);
+        _services = services.BuildServiceProvider();
+        Executor = _services.GetRequiredService<CommandExecutor>();
+        Session = new ClientSession(1, null, null, Time.GetUtcNow().ToUnixTimeMilliseconds(), authenticated: password is null);
+        Context = new CommandContext(Session);
+    }
+
+    public ManualTimeProvider Time { get; }
+
+    public CommandExecutor Executor { get; }
+
+    public ClientSession Session { get; }
+
+    public CommandContext Context { get; }
+
+    public long NowMs => Time.GetUtcNow().ToUnixTimeMilliseconds();
+
+    public KvReply Run(params string[] args) => Run(args.Select(Encoding.UTF8.GetBytes).ToArray());
+
+    public KvReply Run(params byte[][] args)
+    {
+        _request.Reset();
+        foreach (var arg in args)
+        {
+            _request.Add(arg);
+        }
+
+        var pending = Executor.ExecuteAsync(Context, _request);
+        if (!pending.IsCompletedSuccessfully)
+        {
+            throw new Xunit.Sdk.XunitException("a command on a free grain completes at once");
+        }
+
+        return pending.Result;
+    }
+
+    public static KvReply Bulk(string text) => KvReply.FromBulk(Encoding.UTF8.GetBytes(text));
+
+    public static KvReply Err(string text) => KvReply.FromError(text);
+
+    public void Dispose()
+    {
+        _request.Dispose();
+        _services.Dispose();
+    }
+}
