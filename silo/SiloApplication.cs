@@ -25,7 +25,7 @@ public static class SiloApplication
         ["--bind"] = "Gateway:Bind",
         ["--requirepass"] = "Gateway:RequirePass",
         ["--maxclients"] = "Gateway:MaxClients",
-        ["--timeout"] = "Gateway:ClientIdleTimeout",
+        ["--timeout"] = "Gateway:Timeout",
         ["--proto-max-bulk-len"] = "Gateway:MaxBulkLength",
         ["--dashboard-port"] = "Silo:DashboardPort",
         ["--dashboard-bind"] = "Silo:DashboardBind",
@@ -44,6 +44,8 @@ public static class SiloApplication
         builder.Configuration.AddEnvironmentVariables("KV_");
         builder.Configuration.AddCommandLine(args, Flags.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal));
         builder.Logging.ClearProviders();
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Information);
         builder.Logging.AddSimpleConsole(o =>
         {
             o.SingleLine = true;

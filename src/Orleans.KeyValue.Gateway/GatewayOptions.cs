@@ -23,8 +23,12 @@ public sealed class GatewayOptions
     [Range(1, 1_000_000)]
     public int MaxClients { get; set; } = 10000;
 
-    /// <summary>Redis's <c>timeout</c>: close a client idle this long; zero never closes.</summary>
-    public TimeSpan ClientIdleTimeout { get; set; } = TimeSpan.Zero;
+    /// <summary>Redis's <c>timeout</c>, in seconds: close a client idle this long; zero never closes.</summary>
+    [Range(0, int.MaxValue)]
+    public int Timeout { get; set; }
+
+    /// <summary><see cref="Timeout"/> as a span; zero when clients are never closed for idleness.</summary>
+    public TimeSpan ClientIdleTimeout => TimeSpan.FromSeconds(Timeout);
 
     /// <summary>Redis's <c>proto-max-bulk-len</c>.</summary>
     [Range(1, 2147483591)]

@@ -275,7 +275,7 @@ public sealed partial class CommandExecutor
         ("save", string.Empty),
         ("databases", "1"),
         ("maxclients", _options.MaxClients.ToString(CultureInfo.InvariantCulture)),
-        ("timeout", ((long)_options.ClientIdleTimeout.TotalSeconds).ToString(CultureInfo.InvariantCulture)),
+        ("timeout", _options.Timeout.ToString(CultureInfo.InvariantCulture)),
         ("port", _options.Port.ToString(CultureInfo.InvariantCulture)),
         ("bind", _options.Bind),
         ("proto-max-bulk-len", _options.MaxBulkLength.ToString(CultureInfo.InvariantCulture)),

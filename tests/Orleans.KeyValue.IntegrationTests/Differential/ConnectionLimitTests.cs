@@ -1,0 +1,162 @@
+using System.Text;
+using Orleans.KeyValue.IntegrationTests.Fixtures;
+using Orleans.KeyValue.Testing;
+
+namespace Orleans.KeyValue.IntegrationTests.Differential;
+
+/// <summary>
+/// Connection limits (<c>maxclients</c>, <c>timeout</c>), protocol errors and pipelines, each on
+/// a redis-server and a server under test started for the test with the same flags.
+/// </summary>
+public sealed class ConnectionLimitTests
+{
+    private static readonly TimeSpan CloseWithin = TimeSpan.FromSeconds(10);
+
+    [Fact(Timeout = TestTimeouts.Differential)]
+    public async Task MaxClients_RefusesTheClientOverTheLimit_AndAcceptsOneAgainOnceASlotFrees()
+    {
+        await using var pair = await Pair.StartAsync("--maxclients", "2");
+        var (referenceFirst, testedFirst) = await pair.ConnectBothAsync();
+        await using var second = await DifferentialRun.OpenAsync(pair.Reference.Port, pair.Tested.Port, "second");
+        await second.AssertSameAsync("PING");
+
+        await using (var third = await DifferentialRun.OpenAsync(pair.Reference.Port, pair.Tested.Port, "third"))
+        {
+            var reply = await third.AssertSameNextReplyAsync("greeting of a client over maxclients");
+            Assert.Equal("-ERR max number of clients reached\r\n", Encoding.UTF8.GetString(reply));
+            await third.AssertBothClosedAsync(CloseWithin);
+        }
+
+        await referenceFirst.DisposeAsync();
+        await testedFirst.DisposeAsync();
+
+        // The freed slot is given out again (the server notices the close asynchronously).
+        await pair.PollBothUntilAsync(async port =>
+        {
+            try
+            {
+                await using var again = await RawRespConnection.ConnectAsync(port);
+                return Encoding.UTF8.GetString(await again.CommandAsync("PING")) == "+PONG\r\n";
+            }
+            catch (IOException)
+            {
+                // Refused and closed while the old slot was still counted.
+                return false;
+            }
+        });
+    }
+
+    [Fact(Timeout = TestTimeouts.Differential)]
+    public async Task Timeout_ClosesAnIdleClient_AndKeepsAnActiveOne()
+    {
+        await using var pair = await Pair.StartAsync("--timeout", "1");
+        await using var idle = await DifferentialRun.OpenAsync(pair.Reference.Port, pair.Tested.Port, "idle");
+        await idle.AssertSameAsync("PING");
+        await idle.AssertBothClosedAsync(CloseWithin);
+
+        await using var fresh = await DifferentialRun.OpenAsync(pair.Reference.Port, pair.Tested.Port, "fresh");
+        await fresh.AssertSameAsync("SET", fresh.Key(), "v");
+        await fresh.AssertSameAsync("GET", fresh.Key());
+    }
+
+    [Fact(Timeout = TestTimeouts.Differential)]
+    public async Task ProtocolError_ClosesOnlyThatConnection()
+    {
+        await using var pair = await Pair.StartAsync();
+        await using var healthy = await DifferentialRun.OpenAsync(pair.Reference.Port, pair.Tested.Port, "healthy");
+        await healthy.AssertSameAsync("SET", healthy.Key(), "kept");
+
+        await using (var broken = await DifferentialRun.OpenAsync(pair.Reference.Port, pair.Tested.Port, "broken"))
+        {
+            await broken.AssertSameRawAsync("*1\r\n$abc\r\n"u8.ToArray());
+            await broken.AssertBothClosedAsync(CloseWithin);
+        }
+
+        var value = await healthy.AssertSameAsync("GET", healthy.Key());
+        Assert.Equal("$4\r\nkept\r\n", Encoding.UTF8.GetString(value));
+    }
+
+    [Fact(Timeout = TestTimeouts.Differential)]
+    public async Task Pipeline_OfTenThousandCommandsInOneWrite_RepliesToEachInOrder()
+    {
+        await using var pair = await Pair.StartAsync();
+        await using var run = await DifferentialRun.OpenAsync(pair.Reference.Port, pair.Tested.Port, "pipeline");
+        const int Pairs = 5000;
+        using var request = new MemoryStream();
+        for (var i = 0; i < Pairs; i++)
+        {
+            var key = run.Key("k" + (i % 97));
+            request.Write(RawRespConnection.EncodeCommand("SET", key, "v" + i, "GET"));
+            request.Write(RawRespConnection.EncodeCommand("GET", key));
+        }
+
+        var first = await run.AssertSameRawAsync(request.ToArray());
+        Assert.Equal("$-1\r\n", Encoding.UTF8.GetString(first));
+        for (var i = 1; i < Pairs * 2; i++)
+        {
+            var reply = await run.AssertSameNextReplyAsync($"reply {i} of the pipeline");
+            if (i % 2 == 1)
+            {
+                // Each GET sees the SET just before it.
+                Assert.Equal(RedisReply.Bulk($"v{i / 2}"), Encoding.UTF8.GetString(reply));
+            }
+        }
+    }
+
+    /// <summary>A redis-server and a server under test started with the same flags for one test.</summary>
+    private sealed class Pair : IAsyncDisposable
+    {
+        private Pair(RedisServerProcess reference, IRespServer tested)
+        {
+            Reference = reference;
+            Tested = tested;
+        }
+
+        public RedisServerProcess Reference { get; }
+
+        public IRespServer Tested { get; }
+
+        public static async Task<Pair> StartAsync(params string[] arguments)
+        {
+            var reference = await RedisServerProcess.StartAsync(arguments);
+            try
+            {
+                return new Pair(reference, await ServerUnderTest.StartAsync(arguments));
+            }
+            catch
+            {
+                await reference.DisposeAsync();
+                throw;
+            }
+        }
+
+        public async Task<(RawRespConnection Reference, RawRespConnection Tested)> ConnectBothAsync()
+        {
+            var reference = await RawRespConnection.ConnectAsync(Reference.Port);
+            var tested = await RawRespConnection.ConnectAsync(Tested.Port);
+            Assert.Equal("+PONG\r\n", Encoding.UTF8.GetString(await reference.CommandAsync("PING")));
+            Assert.Equal("+PONG\r\n", Encoding.UTF8.GetString(await tested.CommandAsync("PING")));
+            return (reference, tested);
+        }
+
+        /// <summary>Polls <paramref name="probe"/> on each server until it holds, with a deadline.</summary>
+        public async Task PollBothUntilAsync(Func<int, Task<bool>> probe)
+        {
+            foreach (var server in new IRespServer[] { Reference, Tested })
+            {
+                var deadline = DateTime.UtcNow + CloseWithin;
+                while (!await probe(server.Port))
+                {
+                    Assert.True(DateTime.UtcNow < deadline, $"{server.Name} did not get there within {CloseWithin}");
+                    await Task.Delay(20);
+                }
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await Tested.DisposeAsync();
+            await Reference.DisposeAsync();
+        }
+    }
+}
