@@ -132,6 +132,11 @@ public sealed partial class CommandExecutor
                 Plain("config|get", -3, ConfigGetAsync, ["admin", "noscript", "loading", "stale"], "server", "Returns the effective values of configuration parameters.", "2.0.0"),
                 Plain("config|set", -4, ConfigSetAsync, ["admin", "noscript", "loading", "stale"], "server", "Sets configuration parameters in-flight.", "2.0.0"),
                 Plain("config|resetstat", 2, ConfigResetStatAsync, ["admin", "noscript", "loading", "stale"], "server", "Resets the server's statistics.", "2.0.0")),
+            Container(
+                "memory",
+                "A container for memory diagnostics commands.",
+                "4.0.0",
+                Plain("memory|purge", 2, MemoryPurgeAsync, [], "server", "Asks the allocator to release memory.", "4.0.0")),
         };
 
         // COMMAND alone lists every command; as a container it also has subcommands.

@@ -118,6 +118,16 @@ public sealed class ConnectionCommandTests
     }
 
     [Fact]
+    public void MemoryPurge_CollectsAndAnswersOk_AndUnknownSubcommandsAreRefused()
+    {
+        using var h = new GatewayHarness();
+        var before = GC.CollectionCount(GC.MaxGeneration);
+        Assert.Equal(KvReply.Ok, h.Run("memory", "purge"));
+        Assert.True(GC.CollectionCount(GC.MaxGeneration) > before);
+        Assert.Equal(KvReplyKind.Error, h.Run("memory", "nosuch").Kind);
+    }
+
+    [Fact]
     public void Info_HasTheSectionsClientsRead()
     {
         using var h = new GatewayHarness();
