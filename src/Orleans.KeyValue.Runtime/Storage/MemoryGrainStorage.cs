@@ -1,71 +1,120 @@
 using System.Collections.Concurrent;
+using Orleans.KeyValue.Runtime.Placement;
 
 namespace Orleans.KeyValue.Runtime.Storage;
 
 /// <summary>
-/// In-memory grain storage: concurrent hash tables keyed by the key's bytes, split into
-/// segments by hash so that a SCAN cursor (segment, position) resumes with a bounded walk.
+/// In-memory grain storage: one concurrent hash table per key slot, made on first use, so a
+/// slot is handed over or scanned without touching the others, and a SCAN cursor
+/// (slot, position) resumes with a walk bounded by one slot's size.
 /// </summary>
 /// <typeparam name="TState">The state of one grain.</typeparam>
 public sealed class MemoryGrainStorage<TState> : IGrainStorage<TState>
 {
-    private const int SegmentBits = 8;
-    private const int SegmentCount = 1 << SegmentBits;
-    private readonly Segment[] _segments = new Segment[SegmentCount];
+    private readonly Segment?[] _slots = new Segment?[KeySlot.Count];
+    private int _count;
 
-    public MemoryGrainStorage()
+    public int Count => Volatile.Read(ref _count);
+
+    public bool TryRead(ReadOnlySpan<byte> key, out TState state)
     {
-        for (var i = 0; i < _segments.Length; i++)
+        if (_slots[KeySlot.Of(key)] is { } segment)
         {
-            _segments[i] = new Segment();
+            return segment.BySpan.TryGetValue(key, out state!);
         }
+
+        state = default!;
+        return false;
     }
-
-    public int Count
-    {
-        get
-        {
-            var count = 0;
-            foreach (var segment in _segments)
-            {
-                count += segment.States.Count;
-            }
-
-            return count;
-        }
-    }
-
-    public bool TryRead(ReadOnlySpan<byte> key, out TState state) => SegmentOf(key).BySpan.TryGetValue(key, out state!);
 
     public byte[]? FindKey(ReadOnlySpan<byte> key) =>
-        SegmentOf(key).BySpan.TryGetValue(key, out var actual, out _) ? actual : null;
+        _slots[KeySlot.Of(key)] is { } segment && segment.BySpan.TryGetValue(key, out var actual, out _) ? actual : null;
 
-    public void Write(byte[] key, TState state) => SegmentOf(key).States[key] = state;
+    public void Write(byte[] key, TState state)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        var segment = SegmentFor(KeySlot.Of(key));
+        while (true)
+        {
+            if (segment.States.TryAdd(key, state))
+            {
+                Interlocked.Increment(ref _count);
+                return;
+            }
 
-    public bool Clear(ReadOnlySpan<byte> key) => SegmentOf(key).BySpan.TryRemove(key, out _);
+            // Replace only the value read, so the count stays exact when a flush races this write.
+            if (segment.States.TryGetValue(key, out var old) && segment.States.TryUpdate(key, state, old))
+            {
+                return;
+            }
+        }
+    }
+
+    public bool Clear(ReadOnlySpan<byte> key)
+    {
+        if (_slots[KeySlot.Of(key)] is { } segment && segment.BySpan.TryRemove(key, out _))
+        {
+            Interlocked.Decrement(ref _count);
+            return true;
+        }
+
+        return false;
+    }
 
     public void ClearAll()
     {
-        foreach (var segment in _segments)
+        for (var slot = 0; slot < _slots.Length; slot++)
         {
-            segment.States.Clear();
+            TakeSlot(slot);
         }
     }
 
-    public long Scan(long cursor, int count, Action<byte[], TState> visit)
+    public int CountInSlot(int slot) => _slots[slot]?.States.Count ?? 0;
+
+    public List<KeyValuePair<byte[], TState>> TakeSlot(int slot)
+    {
+        var taken = new List<KeyValuePair<byte[], TState>>();
+        if (_slots[slot] is not { } segment)
+        {
+            return taken;
+        }
+
+        foreach (var pair in segment.States)
+        {
+            // Remove exactly what was read, so a concurrent write is never dropped unseen.
+            if (segment.States.TryRemove(pair))
+            {
+                Interlocked.Decrement(ref _count);
+                taken.Add(pair);
+            }
+        }
+
+        return taken;
+    }
+
+    public long Scan(long cursor, int count, Action<byte[], TState> visit, Func<int, bool>? includeSlot = null)
     {
         ArgumentNullException.ThrowIfNull(visit);
 
-        // Cursor = segment << 32 | position within the segment's enumeration. A concurrent
-        // table has no stable order under writes, so, as with Redis's SCAN, keys written during
-        // the walk may be missed or repeated; keys present throughout are seen.
-        var segmentIndex = (int)((ulong)cursor >> 32);
+        // A concurrent table has no stable order under writes, so, as with Redis's SCAN, keys
+        // written during the walk may be missed or repeated; keys present throughout are seen.
+        var slot = (int)Math.Min((ulong)cursor >> 32, KeySlot.Count);
         long position = cursor & 0xFFFF_FFFF;
         var visited = 0;
-        for (; segmentIndex < SegmentCount; segmentIndex++, position = 0)
+        for (; slot < KeySlot.Count; slot++, position = 0)
         {
+            if (includeSlot is not null && !includeSlot(slot))
+            {
+                return (long)slot << 32;
+            }
+
+            if (_slots[slot] is not { } segment)
+            {
+                continue;
+            }
+
             long index = 0;
-            foreach (var pair in _segments[segmentIndex].States)
+            foreach (var pair in segment.States)
             {
                 if (index++ < position)
                 {
@@ -75,7 +124,7 @@ public sealed class MemoryGrainStorage<TState> : IGrainStorage<TState>
                 visit(pair.Key, pair.Value);
                 if (++visited >= count)
                 {
-                    return ((long)segmentIndex << 32) | index;
+                    return ((long)slot << 32) | index;
                 }
             }
         }
@@ -83,17 +132,28 @@ public sealed class MemoryGrainStorage<TState> : IGrainStorage<TState>
         return 0;
     }
 
-    private Segment SegmentOf(ReadOnlySpan<byte> key) =>
-        _segments[(uint)ByteArrayComparer.Instance.GetHashCode(key) >> (32 - SegmentBits)];
+    private Segment SegmentFor(int slot)
+    {
+        var segment = Volatile.Read(ref _slots[slot]);
+        if (segment is not null)
+        {
+            return segment;
+        }
+
+        Interlocked.CompareExchange(ref _slots[slot], new Segment(), null);
+        return _slots[slot]!;
+    }
 
     private sealed class Segment
     {
         public Segment()
         {
+            // Two cores or thirty: a small lock table is enough for one slot's share of keys.
+            States = new ConcurrentDictionary<byte[], TState>(concurrencyLevel: 4, capacity: 0, ByteArrayComparer.Instance);
             BySpan = States.GetAlternateLookup<ReadOnlySpan<byte>>();
         }
 
-        public ConcurrentDictionary<byte[], TState> States { get; } = new(ByteArrayComparer.Instance);
+        public ConcurrentDictionary<byte[], TState> States { get; }
 
         public ConcurrentDictionary<byte[], TState>.AlternateLookup<ReadOnlySpan<byte>> BySpan { get; }
     }

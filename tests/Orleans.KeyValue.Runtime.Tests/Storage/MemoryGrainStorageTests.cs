@@ -1,4 +1,5 @@
 using System.Text;
+using Orleans.KeyValue.Runtime.Placement;
 using Orleans.KeyValue.Runtime.Storage;
 
 namespace Orleans.KeyValue.Runtime.Tests.Storage;
@@ -54,5 +55,44 @@ public sealed class MemoryGrainStorageTests
         Assert.Equal(1, storage.Count);
         storage.ClearAll();
         Assert.Equal(0, storage.Count);
+    }
+
+    [Fact]
+    public void TakeSlot_RemovesAndReturnsExactlyThatSlotsKeys()
+    {
+        var storage = new MemoryGrainStorage<int>();
+        for (var i = 0; i < 500; i++)
+        {
+            storage.Write(Encoding.UTF8.GetBytes("{user1}:" + i), i);
+            storage.Write(Encoding.UTF8.GetBytes("other:" + i), i);
+        }
+
+        var slot = KeySlot.Of("user1"u8);
+        var taken = storage.TakeSlot(slot);
+
+        Assert.Equal(500, taken.Count);
+        Assert.All(taken, pair => Assert.Equal(slot, KeySlot.Of(pair.Key)));
+        Assert.Equal(0, storage.CountInSlot(slot));
+        Assert.Equal(500, storage.Count);
+        Assert.False(storage.TryRead("{user1}:7"u8, out _));
+    }
+
+    [Fact]
+    public void Scan_WithSlotFilter_StopsAtTheFirstRefusedSlot()
+    {
+        var storage = new MemoryGrainStorage<int>();
+        for (var i = 0; i < 2000; i++)
+        {
+            storage.Write(Encoding.UTF8.GetBytes("key:" + i), i);
+        }
+
+        var seen = new List<byte[]>();
+        var cursor = storage.Scan(0, int.MaxValue, (key, _) => seen.Add(key), slot => slot < 8000);
+
+        Assert.Equal(8000L << 32, cursor);
+        Assert.All(seen, key => Assert.True(KeySlot.Of(key) < 8000));
+        var rest = new List<byte[]>();
+        Assert.Equal(0, storage.Scan(cursor, int.MaxValue, (key, _) => rest.Add(key)));
+        Assert.Equal(2000, seen.Count + rest.Count);
     }
 }
