@@ -6,6 +6,12 @@ namespace Orleans.KeyValue.Gateway;
 /// <summary>Redis 7's error texts, in one place.</summary>
 internal static class ErrorTexts
 {
+    /// <summary>The key's owner cannot be reached or its slot is moving: retry (as Redis Cluster's TRYAGAIN).</summary>
+    public const string TryAgain = "TRYAGAIN The silo that owns this key cannot be reached right now or its slot is moving; retry";
+
+    /// <summary>No silo is active (Redis Cluster's text).</summary>
+    public const string ClusterDown = "CLUSTERDOWN The cluster is down";
+
     public const string Syntax = "ERR syntax error";
     public const string NotInteger = "ERR value is not an integer or out of range";
     public const string NoAuth = "NOAUTH Authentication required.";

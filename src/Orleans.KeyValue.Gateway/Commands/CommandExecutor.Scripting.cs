@@ -89,8 +89,15 @@ public sealed partial class CommandExecutor
             : throw new InvalidOperationException("A command called from a script did not complete synchronously.");
     }
 
-    private ValueTask<KvReply> ScriptLoadAsync(CommandContext context, RespRequest request) =>
-        new(_scripts.Load(request.ToArray(2)));
+    private async ValueTask<KvReply> ScriptLoadAsync(CommandContext context, RespRequest request)
+    {
+        // Every silo caches the script, so EVALSHA works whichever silo owns the key.
+        var body = request.ToArray(2);
+        var replies = await OnEverySiloAsync(Cluster.LocalOperation.ScriptLoad, w => w.WriteBytes(body));
+        return replies.FirstOrDefault(r => r.IsError && !r.Text!.StartsWith("TRYAGAIN", StringComparison.Ordinal)) is { IsError: true } error
+            ? error
+            : _scripts.Load(body);
+    }
 
     private ValueTask<KvReply> ScriptExistsAsync(CommandContext context, RespRequest request)
     {
@@ -115,8 +122,14 @@ public sealed partial class CommandExecutor
             return Error(ErrorTexts.WrongArity("script|flush"));
         }
 
+        return FlushScriptsEverywhereAsync();
+    }
+
+    private async ValueTask<KvReply> FlushScriptsEverywhereAsync()
+    {
+        await OnEverySiloAsync(Cluster.LocalOperation.ScriptFlush);
         _scripts.Flush();
-        return new(KvReply.Ok);
+        return KvReply.Ok;
     }
 
     private ValueTask<KvReply> ScriptKillAsync(CommandContext context, RespRequest request) =>

@@ -121,42 +121,57 @@ public sealed partial class CommandExecutor
         "HELP",
         "    Print this help."));
 
-    private ValueTask<KvReply> DbSizeAsync(CommandContext context, RespRequest request) =>
-        new(KvReply.FromInteger(_storage.Count));
+    private async ValueTask<KvReply> DbSizeAsync(CommandContext context, RespRequest request)
+    {
+        long total = 0;
+        foreach (var reply in await OnEverySiloAsync(Cluster.LocalOperation.DbSize))
+        {
+            if (reply.IsError)
+            {
+                return reply;
+            }
 
-    private ValueTask<KvReply> FlushAsync(CommandContext context, RespRequest request)
+            total += reply.Integer;
+        }
+
+        return KvReply.FromInteger(total);
+    }
+
+    private async ValueTask<KvReply> FlushAsync(CommandContext context, RespRequest request)
     {
         if (request.Count > 2 || (request.Count == 2 && !Is(request[1], "async"u8) && !Is(request[1], "sync"u8)))
         {
-            return Error(ErrorTexts.Syntax);
+            return KvReply.FromError(ErrorTexts.Syntax);
         }
 
         // Grains read their state from storage at every call, so clearing storage is enough;
-        // deadlines still in the wheel fire later and find nothing.
-        _storage.ClearAll();
-        return new(KvReply.Ok);
+        // deadlines still in the wheel fire later and find nothing. Every silo clears its own.
+        foreach (var reply in await OnEverySiloAsync(Cluster.LocalOperation.Flush))
+        {
+            if (reply.IsError)
+            {
+                return reply;
+            }
+        }
+
+        return KvReply.Ok;
     }
 
-    private ValueTask<KvReply> KeysAsync(CommandContext context, RespRequest request)
+    private async ValueTask<KvReply> KeysAsync(CommandContext context, RespRequest request)
     {
         var pattern = request.ToArray(1);
-        var now = NowMs;
-        var all = pattern is [(byte)'*'];
         var found = new List<KvReply>();
-        long cursor = 0;
-        do
+        foreach (var reply in await OnEverySiloAsync(Cluster.LocalOperation.Keys, w => w.WriteBytes(pattern)))
         {
-            cursor = _storage.Scan(cursor, 4096, (key, record) =>
+            if (reply.IsError)
             {
-                if (!record.IsExpiredAt(now) && (all || GlobPattern.IsMatch(pattern, key)))
-                {
-                    found.Add(KvReply.FromBulk(key));
-                }
-            });
-        }
-        while (cursor != 0);
+                return reply;
+            }
 
-        return new(KvReply.FromArray([.. found]));
+            found.AddRange(reply.Items!);
+        }
+
+        return KvReply.FromArray([.. found]);
     }
 
     private ValueTask<KvReply> ScanAsync(CommandContext context, RespRequest request)
@@ -202,33 +217,7 @@ public sealed partial class CommandExecutor
             }
         }
 
-        var now = NowMs;
-        var found = new List<KvReply>();
-        var next = _storage.Scan((long)cursor, (int)Math.Min(count, 1_000_000), (key, record) =>
-        {
-            if (record.IsExpiredAt(now))
-            {
-                return;
-            }
-
-            if (pattern is not null && !GlobPattern.IsMatch(pattern, key))
-            {
-                return;
-            }
-
-            if (type is not null && !Ascii.EqualsIgnoreCase(type, record.Kind == ValueKind.String ? "string"u8 : "none"u8))
-            {
-                return;
-            }
-
-            found.Add(KvReply.FromBulk(key));
-        });
-
-        return new(KvReply.FromArray(
-        [
-            KvReply.FromBulk(next.ToString(CultureInfo.InvariantCulture)),
-            KvReply.FromArray([.. found]),
-        ]));
+        return ClusterScanAsync((long)cursor, count, pattern, type);
     }
 
     private ValueTask<KvReply> TimeAsync(CommandContext context, RespRequest request)
@@ -295,7 +284,7 @@ public sealed partial class CommandExecutor
         ("requirepass", _options.RequirePass ?? string.Empty),
     ];
 
-    private ValueTask<KvReply> InfoAsync(CommandContext context, RespRequest request)
+    private async ValueTask<KvReply> InfoAsync(CommandContext context, RespRequest request)
     {
         var sections = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         for (var i = 1; i < request.Count; i++)
@@ -366,28 +355,32 @@ public sealed partial class CommandExecutor
                 .Append("\r\n");
         }
 
+        (long Keys, long Expires) keyspace = default;
+        if (Wants("keyspace"))
+        {
+            foreach (var reply in await OnEverySiloAsync(Cluster.LocalOperation.KeyspaceStats))
+            {
+                if (!reply.IsError)
+                {
+                    keyspace.Keys += reply.Items![0].Integer;
+                    keyspace.Expires += reply.Items[1].Integer;
+                }
+            }
+        }
+
         if (Wants("keyspace"))
         {
             text.Append("# Keyspace\r\n");
-            var keys = _storage.Count;
+            var (keys, expires) = keyspace;
             if (keys > 0)
             {
-                long expires = 0;
-                long cursor = 0;
-                do
-                {
-                    cursor = _storage.Scan(cursor, 4096, (_, record) =>
-                    {
-                        if (record.HasDeadline)
-                        {
-                            expires++;
-                        }
-                    });
-                }
-                while (cursor != 0);
-
                 text.Append("db0:keys=").Append(keys).Append(",expires=").Append(expires).Append(",avg_ttl=0\r\n");
             }
+        }
+
+        if (Wants("cluster"))
+        {
+            AppendClusterSection(text);
         }
 
         var result = text.ToString();
@@ -396,7 +389,7 @@ public sealed partial class CommandExecutor
             result = result[..^2];
         }
 
-        return new(KvReply.FromVerbatim(result));
+        return KvReply.FromVerbatim(result);
     }
 
     private static string Human(long bytes) => bytes switch

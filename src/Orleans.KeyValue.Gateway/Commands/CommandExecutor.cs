@@ -1,5 +1,6 @@
 using System.Text;
 using Microsoft.Extensions.Options;
+using Orleans.KeyValue.Gateway.Cluster;
 using Orleans.KeyValue.Gateway.Connections;
 using Orleans.KeyValue.Grains.Keys;
 using Orleans.KeyValue.Grains.Scripting;
@@ -24,6 +25,7 @@ public sealed partial class CommandExecutor
     private readonly IGrainStorage<KeyRecord> _storage;
     private readonly KeyGrainServices _keys;
     private readonly LuaScriptEngine _scripts;
+    private readonly ClusterRouter? _cluster;
     private readonly ClientRegistry _clients;
     private readonly TimingWheel _wheel;
     private readonly GatewayOptions _options;
@@ -36,7 +38,8 @@ public sealed partial class CommandExecutor
         KeyGrainServices keys,
         LuaScriptEngine scripts,
         ClientRegistry clients,
-        IOptions<GatewayOptions> options)
+        IOptions<GatewayOptions> options,
+        ClusterRouter? cluster = null)
     {
         ArgumentNullException.ThrowIfNull(keys);
         ArgumentNullException.ThrowIfNull(options);
@@ -51,6 +54,11 @@ public sealed partial class CommandExecutor
         _startedAtMs = keys.NowMs;
         _commands = BuildTable();
         _byName = _commands.GetAlternateLookup<ReadOnlySpan<char>>();
+        _cluster = cluster;
+        if (cluster is not null)
+        {
+            AttachCluster(cluster);
+        }
     }
 
     /// <summary>Every top-level command, by lower-case name.</summary>
@@ -105,6 +113,11 @@ public sealed partial class CommandExecutor
         if (!context.InScript)
         {
             session.LastCommand = definition.Name;
+        }
+
+        if (_cluster is not null && !context.InScript && TryGetRoutingKey(definition, request, out var keyIndex))
+        {
+            return Route(context, definition, request, keyIndex);
         }
 
         return definition.Handler!(context, request);

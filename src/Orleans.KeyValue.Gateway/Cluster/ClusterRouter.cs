@@ -1,0 +1,34 @@
+using Microsoft.Extensions.Options;
+using Orleans.KeyValue.Runtime.Cluster;
+using Orleans.KeyValue.Runtime.Membership;
+using Orleans.KeyValue.Runtime.Transport;
+
+namespace Orleans.KeyValue.Gateway.Cluster;
+
+/// <summary>What the gateway needs of the cluster: the view, the slot gates, the silo connection.</summary>
+public sealed class ClusterRouter(
+    MembershipService membership,
+    SlotTable slots,
+    SiloTransport transport,
+    HandoverService handover,
+    IOptions<SiloTransportOptions> options)
+{
+    /// <summary>How many times a command may be forwarded before the client is told to retry.</summary>
+    public const int MaxHops = 3;
+
+    public MembershipService Membership { get; } = membership;
+
+    public SlotTable Slots { get; } = slots;
+
+    public SiloTransport Transport { get; } = transport;
+
+    public HandoverService Handover { get; } = handover;
+
+    /// <summary>How long a command waits for its owner (forwarding, or a slot in transition).</summary>
+    public TimeSpan RequestTimeout { get; } = options.Value.RequestTimeout;
+
+    /// <summary>Commands forwarded to other silos since start.</summary>
+    public long Forwarded => Interlocked.Read(ref _forwarded);
+
+    internal long _forwarded;
+}

@@ -1,0 +1,26 @@
+namespace Orleans.KeyValue.Gateway.Cluster;
+
+/// <summary>The parts of cluster-wide commands that each silo runs on its own keys.</summary>
+public enum LocalOperation : byte
+{
+    /// <summary>Keys stored here.</summary>
+    DbSize = 1,
+
+    /// <summary>Keys here matching a pattern.</summary>
+    Keys = 2,
+
+    /// <summary>Remove every key here.</summary>
+    Flush = 3,
+
+    /// <summary>A SCAN step over the slots served here.</summary>
+    Scan = 4,
+
+    /// <summary>Keys and keys with a deadline, for INFO keyspace.</summary>
+    KeyspaceStats = 5,
+
+    /// <summary>Cache a script body (SCRIPT LOAD reaches every silo).</summary>
+    ScriptLoad = 6,
+
+    /// <summary>Drop the script cache.</summary>
+    ScriptFlush = 7,
+}

@@ -1,0 +1,177 @@
+namespace Orleans.KeyValue.Runtime.Cluster;
+
+/// <summary>
+/// Which key slots this silo serves, and the gate every local command passes. A command enters
+/// its slot (a counter) and then checks that the slot is served; a hand-over first marks the
+/// slot as moving and then waits for the counter to drain, so once it takes the slot's keys no
+/// command can still be writing them (the interlocked operations order both sides). Commands
+/// for a slot in transition wait for it to settle, then route again.
+/// </summary>
+public sealed class SlotTable
+{
+    private const int NotServed = 0;
+    private const int Served = 1;
+    private const int Moving = 2;
+    private const int Waiting = 3;
+
+    private readonly int[] _state = new int[Placement.KeySlot.Count];
+    private readonly int[] _inFlight = new int[Placement.KeySlot.Count];
+    private readonly TaskCompletionSource?[] _settled = new TaskCompletionSource?[Placement.KeySlot.Count];
+    private readonly bool[] _received = new bool[Placement.KeySlot.Count];
+    private readonly Membership.SiloAddress?[] _awaitedFrom = new Membership.SiloAddress?[Placement.KeySlot.Count];
+    private readonly Lock _gate = new();
+
+    /// <summary>Slots served now.</summary>
+    public int ServedCount => _state.Count(s => s == Served);
+
+    /// <summary>Slots waiting for their keys from the previous owner.</summary>
+    public int WaitingCount => _state.Count(s => s == Waiting);
+
+    /// <summary>
+    /// Enters <paramref name="slot"/> for one local command: true when it is served (call
+    /// <see cref="Exit"/> after), false when not, with <paramref name="settled"/> set while the
+    /// slot is in transition.
+    /// </summary>
+    public bool TryEnter(int slot, out Task? settled)
+    {
+        Interlocked.Increment(ref _inFlight[slot]);
+        if (Volatile.Read(ref _state[slot]) == Served)
+        {
+            settled = null;
+            return true;
+        }
+
+        Interlocked.Decrement(ref _inFlight[slot]);
+        settled = Volatile.Read(ref _settled[slot])?.Task;
+        return false;
+    }
+
+    /// <summary>Leaves a slot entered with <see cref="TryEnter"/>.</summary>
+    public void Exit(int slot) => Interlocked.Decrement(ref _inFlight[slot]);
+
+    /// <summary>True when <paramref name="slot"/> is served now.</summary>
+    public bool IsServed(int slot) => Volatile.Read(ref _state[slot]) == Served;
+
+    /// <summary>Serves <paramref name="slot"/> from now on (a new slot, or its keys arrived).</summary>
+    public void Serve(int slot) => Settle(slot, Served);
+
+    /// <summary>Stops serving <paramref name="slot"/> (its keys left, or the silo lost it).</summary>
+    public void Drop(int slot)
+    {
+        Settle(slot, NotServed);
+        lock (_gate)
+        {
+            _received[slot] = false;
+        }
+    }
+
+    /// <summary>
+    /// Marks <paramref name="slot"/> as waiting for its keys from the previous owner; false (and
+    /// the slot served at once) when they already arrived.
+    /// </summary>
+    public bool Await(int slot, Membership.SiloAddress from)
+    {
+        lock (_gate)
+        {
+            _awaitedFrom[slot] = from;
+            if (_received[slot])
+            {
+                _received[slot] = false;
+                SettleLocked(slot, Served);
+                return false;
+            }
+
+            BeginLocked(slot, Waiting);
+            return true;
+        }
+    }
+
+    /// <summary>The keys of <paramref name="slot"/> arrived: serve it if waiting, else remember for when the view catches up.</summary>
+    public void Received(int slot)
+    {
+        lock (_gate)
+        {
+            if (_state[slot] == Waiting)
+            {
+                SettleLocked(slot, Served);
+            }
+            else if (_state[slot] == NotServed)
+            {
+                _received[slot] = true;
+            }
+        }
+    }
+
+    /// <summary>True when the slot's keys arrived before the view said the slot is this silo's.</summary>
+    public bool WasReceived(int slot)
+    {
+        lock (_gate)
+        {
+            return _received[slot];
+        }
+    }
+
+    /// <summary>The slots waiting for their keys, and the silo each waits for.</summary>
+    public List<(int Slot, Membership.SiloAddress From)> WaitingSlots()
+    {
+        lock (_gate)
+        {
+            var waiting = new List<(int, Membership.SiloAddress)>();
+            for (var slot = 0; slot < _state.Length; slot++)
+            {
+                if (_state[slot] == Waiting && _awaitedFrom[slot] is { } from)
+                {
+                    waiting.Add((slot, from));
+                }
+            }
+
+            return waiting;
+        }
+    }
+
+    /// <summary>Starts moving <paramref name="slot"/> out and waits until no command is inside it.</summary>
+    public async Task BeginMoveAsync(int slot, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            BeginLocked(slot, Moving);
+        }
+
+        Interlocked.MemoryBarrier();
+        var spin = 0;
+        while (Volatile.Read(ref _inFlight[slot]) != 0)
+        {
+            // Commands inside are grain turns already running: short. Yield, then back off.
+            if (++spin < 100)
+            {
+                await Task.Yield();
+            }
+            else
+            {
+                await Task.Delay(1, cancellationToken);
+            }
+        }
+    }
+
+    private void Settle(int slot, int state)
+    {
+        lock (_gate)
+        {
+            SettleLocked(slot, state);
+        }
+    }
+
+    private void SettleLocked(int slot, int state)
+    {
+        Volatile.Write(ref _state[slot], state);
+        var waiters = _settled[slot];
+        _settled[slot] = null;
+        waiters?.TrySetResult();
+    }
+
+    private void BeginLocked(int slot, int state)
+    {
+        _settled[slot] ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Volatile.Write(ref _state[slot], state);
+    }
+}
