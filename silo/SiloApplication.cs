@@ -7,7 +7,12 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Orleans.KeyValue.Gateway;
+using Orleans.KeyValue.Gateway.Cluster;
+using Orleans.KeyValue.Runtime.Cluster;
+using Orleans.KeyValue.Runtime.Membership;
+using Orleans.KeyValue.Runtime.Transport;
 using Orleans.KeyValue.Gateway.Commands;
 using Orleans.KeyValue.Gateway.Connections;
 using Orleans.KeyValue.Runtime.Activations;
@@ -30,6 +35,14 @@ public static class SiloApplication
         ["--dashboard-port"] = "Silo:DashboardPort",
         ["--dashboard-bind"] = "Silo:DashboardBind",
         ["--script-time-limit"] = "Scripting:TimeLimit",
+        ["--silo-port"] = "Cluster:SiloPort",
+        ["--silo-bind"] = "Cluster:SiloBind",
+        ["--advertise"] = "Cluster:AdvertisedHost",
+        ["--seeds"] = "Membership:Seeds",
+        ["--membership"] = "Membership:Provider",
+        ["--connection-string"] = "Membership:ConnectionString",
+        ["--cluster-id"] = "Membership:ClusterId",
+        ["--silo-name"] = "Membership:SiloName",
     };
 
     /// <summary>
@@ -54,6 +67,10 @@ public static class SiloApplication
 
         var services = builder.Services;
         services.AddRespGateway();
+        services.AddCluster();
+        services.TryAddSingleton<ClusterRouter>();
+        services.Configure<SiloTransportOptions>(builder.Configuration.GetSection(SiloTransportOptions.SectionName));
+        services.Configure<MembershipOptions>(builder.Configuration.GetSection(MembershipOptions.SectionName));
         services.Configure<GatewayOptions>(builder.Configuration.GetSection(GatewayOptions.SectionName));
         services.Configure<GrainCollectionOptions>(builder.Configuration.GetSection(GrainCollectionOptions.SectionName));
         services.Configure<Orleans.KeyValue.Runtime.Timers.TimingWheelOptions>(builder.Configuration.GetSection(Orleans.KeyValue.Runtime.Timers.TimingWheelOptions.SectionName));
@@ -64,9 +81,17 @@ public static class SiloApplication
         configureServices?.Invoke(services);
 
         var gateway = builder.Configuration.GetSection(GatewayOptions.SectionName).Get<GatewayOptions>() ?? new GatewayOptions();
+        var transport = builder.Configuration.GetSection(SiloTransportOptions.SectionName).Get<SiloTransportOptions>() ?? new SiloTransportOptions();
+        var membership = builder.Configuration.GetSection(MembershipOptions.SectionName).Get<MembershipOptions>() ?? new MembershipOptions();
+        services.AddSingleton(new SiloIdentity
+        {
+            GatewayPort = gateway.Port,
+            Name = membership.SiloName ?? $"{Environment.MachineName}:{gateway.Port}",
+        });
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.Listen(ParseAddress(gateway.Bind), gateway.Port, listen => listen.UseConnectionHandler<RespConnectionHandler>());
+            kestrel.Listen(ParseAddress(transport.SiloBind), transport.SiloPort, listen => listen.UseConnectionHandler<SiloConnectionHandler>());
             if (silo.DashboardPort > 0)
             {
                 kestrel.Listen(ParseAddress(silo.DashboardBind), silo.DashboardPort);

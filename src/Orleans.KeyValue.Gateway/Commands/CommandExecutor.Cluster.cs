@@ -148,7 +148,15 @@ public sealed partial class CommandExecutor
                 return KvReply.FromError(ErrorTexts.TryAgain);
             }
 
-            return await ForwardAsync(context, definition, request, owner.Endpoint, left);
+            if (await ForwardAsync(context, definition, request, owner.Endpoint, left) is { } reply)
+            {
+                return reply;
+            }
+
+            // The owner did not answer: maybe it left or died. Read the table and try again
+            // until the time is up.
+            membership.RequestRefresh();
+            await Task.Delay(TimeSpan.FromMilliseconds(50), _time);
         }
     }
 
@@ -168,7 +176,7 @@ public sealed partial class CommandExecutor
         }
     }
 
-    private async ValueTask<KvReply> ForwardAsync(CommandContext context, CommandDefinition definition, RespRequest request, string endpoint, TimeSpan timeout)
+    private async ValueTask<KvReply?> ForwardAsync(CommandContext context, CommandDefinition definition, RespRequest request, string endpoint, TimeSpan timeout)
     {
         var writer = new WireWriter(64 + request.Count * 16);
         writer.WriteByte((byte)(context.Hops + 1));
@@ -199,9 +207,11 @@ public sealed partial class CommandExecutor
             var response = await _cluster.Transport.SendAsync(endpoint, SiloMessageType.Command, writer.Written, timeout);
             return KvReplyCodec.Read(new WireReader(response));
         }
-        catch (SiloUnavailableException)
+        catch (SiloUnavailableException exception)
         {
-            return KvReply.FromError(ErrorTexts.TryAgain);
+            // Sent but unanswered: the owner may have run it, so running it again could apply a
+            // write twice. The client decides (TRYAGAIN); only a command never sent is retried here.
+            return exception.MayHaveArrived ? KvReply.FromError(ErrorTexts.TryAgain) : null;
         }
     }
 

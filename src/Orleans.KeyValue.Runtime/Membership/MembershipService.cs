@@ -16,7 +16,7 @@ namespace Orleans.KeyValue.Runtime.Membership;
 /// table write is a compare-and-swap on the table version. View changes go to the listeners
 /// one at a time, in version order.
 /// </summary>
-public sealed partial class MembershipService : BackgroundService
+public sealed partial class MembershipService : BackgroundService, IHostedLifecycleService
 {
     private readonly IMembershipTable _table;
     private readonly SiloTransport _transport;
@@ -132,15 +132,25 @@ public sealed partial class MembershipService : BackgroundService
         await refreshing;
     }
 
-    public override async Task StopAsync(CancellationToken cancellationToken)
+    public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>
+    /// A clean leave, before any service stops (the silo port and the gateway still work while
+    /// the keys move); then the silo connections close so the server's stop does not wait on them.
+    /// </summary>
+    public async Task StoppingAsync(CancellationToken cancellationToken)
     {
         if (!_killed && _joined.Task.IsCompletedSuccessfully)
         {
             await LeaveAsync(cancellationToken);
         }
 
-        await base.StopAsync(cancellationToken);
+        await _transport.DisposeAsync();
     }
+
+    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     private async Task WaitForStartAsync(CancellationToken stoppingToken)
     {

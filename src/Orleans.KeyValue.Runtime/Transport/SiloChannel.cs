@@ -108,11 +108,24 @@ internal sealed class SiloChannel
         try
         {
             await _outgoing.Writer.WriteAsync(new Outgoing(SiloFrame.Request, type, id, payload), cancellationToken);
+        }
+        catch (ChannelClosedException exception)
+        {
+            _pending.TryRemove(id, out _);
+            throw new SiloUnavailableException("The connection to the silo closed.", exception);
+        }
+
+        try
+        {
             return await waiter.Task.WaitAsync(timeout, cancellationToken);
         }
         catch (TimeoutException exception)
         {
-            throw new SiloUnavailableException($"The silo did not answer within {timeout.TotalMilliseconds:0} ms.", exception);
+            throw new SiloUnavailableException($"The silo did not answer within {timeout.TotalMilliseconds:0} ms.", exception) { MayHaveArrived = true };
+        }
+        catch (SiloUnavailableException exception)
+        {
+            throw new SiloUnavailableException(exception.Message, exception) { MayHaveArrived = true };
         }
         catch (ChannelClosedException exception)
         {

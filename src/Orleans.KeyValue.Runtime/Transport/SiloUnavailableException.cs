@@ -16,4 +16,10 @@ public sealed class SiloUnavailableException : Exception
         : base(message, innerException)
     {
     }
+
+    /// <summary>
+    /// True when the request may have reached the silo (it was sent, the answer did not come):
+    /// the silo may have acted on it, so a write must not be sent again blindly.
+    /// </summary>
+    public bool MayHaveArrived { get; init; }
 }
