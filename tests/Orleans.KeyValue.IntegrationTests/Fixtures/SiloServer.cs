@@ -43,6 +43,7 @@ public sealed class SiloServer : IRespServer
                 "--port", port.ToString(CultureInfo.InvariantCulture),
                 "--bind", "127.0.0.1",
                 "--dashboard-port", "0",
+                "--silo-port", FreePort.Next().ToString(CultureInfo.InvariantCulture),
                 .. extra,
             ];
             var app = SiloApplication.Build(args, services => services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning)));

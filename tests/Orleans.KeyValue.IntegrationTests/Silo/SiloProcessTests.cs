@@ -116,6 +116,8 @@ public sealed class SiloProcessTests
         startInfo.ArgumentList.Add(dll);
         startInfo.ArgumentList.Add("--bind");
         startInfo.ArgumentList.Add("127.0.0.1");
+        startInfo.ArgumentList.Add("--silo-port");
+        startInfo.ArgumentList.Add(FreePort.Next().ToString(CultureInfo.InvariantCulture));
         foreach (var argument in arguments)
         {
             startInfo.ArgumentList.Add(argument);

@@ -1,0 +1,190 @@
+using System.Text;
+using Orleans.KeyValue.Testing;
+
+namespace Orleans.KeyValue.IntegrationTests.Cluster;
+
+/// <summary>A 3-silo cluster (embedded membership, in this process) shared by the routing tests.</summary>
+public sealed class ThreeSiloClusterFixture : IAsyncLifetime
+{
+    public TestCluster Cluster { get; private set; } = null!;
+
+    public async Task InitializeAsync() => Cluster = await TestCluster.StartAsync(3);
+
+    public async Task DisposeAsync() => await Cluster.DisposeAsync();
+}
+
+/// <summary>Any silo answers for any key; a key lives on one silo only.</summary>
+public sealed class ClusterRoutingTests(ThreeSiloClusterFixture fixture) : IClassFixture<ThreeSiloClusterFixture>
+{
+    private const int Timeout = 60_000;
+
+    private TestCluster Cluster => fixture.Cluster;
+
+    private static string Key(string name) => $"route:{Guid.NewGuid():N}:{name}";
+
+    private static async Task<string> SendAsync(RawRespConnection client, params string[] args) =>
+        Encoding.UTF8.GetString(await client.CommandAsync(args));
+
+    [Fact(Timeout = Timeout)]
+    public async Task EveryKey_IsReadableThroughEverySilo()
+    {
+        var silos = Cluster.LiveSilos;
+        var clients = await Task.WhenAll(silos.Select(TestCluster.ConnectAsync));
+        try
+        {
+            var keys = Enumerable.Range(0, 300).Select(i => Key(i.ToString(System.Globalization.CultureInfo.InvariantCulture))).ToList();
+            for (var i = 0; i < keys.Count; i++)
+            {
+                Assert.Equal(RedisReply.Ok, await SendAsync(clients[i % clients.Length], "SET", keys[i], "value-" + i));
+            }
+
+            foreach (var client in clients)
+            {
+                for (var i = 0; i < keys.Count; i++)
+                {
+                    Assert.Equal(RedisReply.Bulk("value-" + i), await SendAsync(client, "GET", keys[i]));
+                }
+            }
+        }
+        finally
+        {
+            foreach (var client in clients)
+            {
+                await client.DisposeAsync();
+            }
+        }
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task KeysAreSpreadOverEverySilo()
+    {
+        var counts = new List<int>();
+        foreach (var silo in Cluster.LiveSilos)
+        {
+            var info = await TestCluster.ClusterInfoAsync(silo);
+            counts.Add(int.Parse(info["kv_slots_served"], System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        Assert.Equal(16384, counts.Sum());
+
+        // Consistent hashing with virtual nodes: no silo gets less than half its fair share.
+        Assert.All(counts, c => Assert.InRange(c, 16384 / 3 / 2, 16384));
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task LockTakenThroughOneGateway_IsRefusedThroughEveryOther()
+    {
+        var key = Key("lock");
+        var silos = Cluster.LiveSilos;
+        await using var first = await TestCluster.ConnectAsync(silos[0]);
+        Assert.Equal(RedisReply.Ok, await SendAsync(first, "SET", key, "token-0", "NX", "PX", "30000"));
+        foreach (var silo in silos.Skip(1))
+        {
+            await using var other = await TestCluster.ConnectAsync(silo);
+            Assert.Equal(RedisReply.Nil, await SendAsync(other, "SET", key, "token-x", "NX", "PX", "30000"));
+            Assert.Equal(RedisReply.Bulk("token-0"), await SendAsync(other, "GET", key));
+        }
+
+        // The unlock script of the Redis docs, through another gateway: atomic on the owner.
+        const string Unlock = "if redis.call('get',KEYS[1]) == ARGV[1] then return redis.call('del',KEYS[1]) else return 0 end";
+        await using var last = await TestCluster.ConnectAsync(silos[^1]);
+        Assert.Equal(RedisReply.Integer(0), await SendAsync(last, "EVAL", Unlock, "1", key, "token-x"));
+        Assert.Equal(RedisReply.Integer(1), await SendAsync(last, "EVAL", Unlock, "1", key, "token-0"));
+        Assert.Equal(RedisReply.Integer(0), await SendAsync(first, "EXISTS", key));
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task ConcurrentSetNx_ThroughAllGateways_HasExactlyOneWinner()
+    {
+        var silos = Cluster.LiveSilos;
+        var clients = await Task.WhenAll(silos.Concat(silos).Select(TestCluster.ConnectAsync));
+        try
+        {
+            for (var round = 0; round < 100; round++)
+            {
+                var key = Key("race" + round);
+                var replies = await Task.WhenAll(clients.Select((c, i) => SendAsync(c, "SET", key, "t" + i, "NX", "PX", "60000")));
+                Assert.Equal(1, replies.Count(r => r == RedisReply.Ok));
+                Assert.Equal(clients.Length - 1, replies.Count(r => r == RedisReply.Nil));
+            }
+        }
+        finally
+        {
+            foreach (var client in clients)
+            {
+                await client.DisposeAsync();
+            }
+        }
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task PipelinedCommandsToDifferentSilos_ReplyInOrder()
+    {
+        var keys = Enumerable.Range(0, 200).Select(i => Key("pipe" + i)).ToList();
+        await using var client = await TestCluster.ConnectAsync(Cluster.LiveSilos[0]);
+        var batch = new List<byte>();
+        for (var i = 0; i < keys.Count; i++)
+        {
+            batch.AddRange(RawRespConnection.EncodeCommand("SET", keys[i], "v" + i));
+            batch.AddRange(RawRespConnection.EncodeCommand("GET", keys[i]));
+        }
+
+        await client.WriteRawAsync([.. batch]);
+        for (var i = 0; i < keys.Count; i++)
+        {
+            Assert.Equal(RedisReply.Ok, Encoding.UTF8.GetString(await client.ReadReplyAsync()));
+            Assert.Equal(RedisReply.Bulk("v" + i), Encoding.UTF8.GetString(await client.ReadReplyAsync()));
+        }
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task DelAndExists_OfKeysOnSeveralSilos_CountEveryKey()
+    {
+        var keys = Enumerable.Range(0, 20).Select(i => Key("multi" + i)).ToArray();
+        await using var client = await TestCluster.ConnectAsync(Cluster.LiveSilos[1]);
+        foreach (var key in keys)
+        {
+            await SendAsync(client, "SET", key, "x");
+        }
+
+        Assert.Equal(RedisReply.Integer(21), await SendAsync(client, ["EXISTS", .. keys, keys[0]]));
+        Assert.Equal(RedisReply.Integer(20), await SendAsync(client, ["DEL", .. keys, "missing-" + keys[0]]));
+        Assert.Equal(RedisReply.Integer(0), await SendAsync(client, ["EXISTS", .. keys]));
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task ScriptLoadedThroughOneSilo_RunsByShaThroughAnother()
+    {
+        var key = Key("sha");
+        var silos = Cluster.LiveSilos;
+        await using var first = await TestCluster.ConnectAsync(silos[0]);
+        var sha = await SendAsync(first, "SCRIPT", "LOAD", "return redis.call('set', KEYS[1], ARGV[1])");
+        sha = sha.Split("\r\n")[1];
+        foreach (var silo in silos)
+        {
+            await using var client = await TestCluster.ConnectAsync(silo);
+            Assert.Equal(RedisReply.Integer(1), await SendAsync(client, "SCRIPT", "EXISTS", sha) switch
+            {
+                var r when r.StartsWith("*1\r\n", StringComparison.Ordinal) => r[4..],
+                var r => r,
+            });
+            Assert.Equal(RedisReply.Ok, await SendAsync(client, "EVALSHA", sha, "1", key, silo.Name));
+            Assert.Equal(RedisReply.Bulk(silo.Name), await SendAsync(client, "GET", key));
+        }
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task InfoCluster_ListsEverySiloAsActive_FromAnySilo()
+    {
+        foreach (var silo in Cluster.LiveSilos)
+        {
+            var info = await TestCluster.ClusterInfoAsync(silo);
+            Assert.Equal("0", info["cluster_enabled"]);
+            Assert.Equal("3", info["kv_silos_active"]);
+            var rows = info.Where(p => p.Key.StartsWith("silo_", StringComparison.Ordinal)).Select(p => p.Value).ToList();
+            Assert.Equal(3, rows.Count);
+            Assert.All(rows, r => Assert.Contains("status=active", r, StringComparison.Ordinal));
+            Assert.Single(rows, r => r.Contains("self=1", StringComparison.Ordinal) && r.Contains("name=" + silo.Name + ",", StringComparison.Ordinal));
+        }
+    }
+}
