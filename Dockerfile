@@ -9,7 +9,8 @@ RUN dotnet publish silo/Orleans.KeyValue.Silo.csproj -c Release -o /app
 FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS runtime
 WORKDIR /app
 COPY --from=build /app ./
-# RESP gateway and the HTTP port (health now, dashboard later).
-EXPOSE 6379 8080
-# In a container the silo must listen beyond loopback; the compose file sets a password.
-ENTRYPOINT ["dotnet", "Orleans.KeyValue.Silo.dll", "--bind", "0.0.0.0", "--dashboard-bind", "0.0.0.0"]
+# RESP gateway, the HTTP port (health now, dashboard later) and the silo-to-silo port.
+EXPOSE 6379 8080 11111
+# In a container the silo must listen beyond loopback; the compose file sets a password and
+# tells each silo the name the others reach it at (KV_Cluster__AdvertisedHost).
+ENTRYPOINT ["dotnet", "Orleans.KeyValue.Silo.dll", "--bind", "0.0.0.0", "--dashboard-bind", "0.0.0.0", "--silo-bind", "0.0.0.0"]

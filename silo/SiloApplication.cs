@@ -99,11 +99,20 @@ public static class SiloApplication
         });
 
         var app = builder.Build();
-        app.MapGet("/healthz", (CommandExecutor executor, GrainRuntime<KeyGrain> runtime, ClientRegistry clients) => Results.Json(new SiloHealth(
-            "ok",
-            executor.CommandsProcessed,
-            runtime.ActivationCount,
-            clients.Count)));
+        app.MapGet("/healthz", (CommandExecutor executor, GrainRuntime<KeyGrain> runtime, ClientRegistry clients, MembershipService membership) =>
+        {
+            // Healthy once the silo is an active member serving its share of the keys.
+            var serving = membership.IsServing;
+            return Results.Json(
+                new SiloHealth(
+                    serving ? "ok" : membership.Joined.IsCompleted ? "not-serving" : "joining",
+                    executor.CommandsProcessed,
+                    runtime.ActivationCount,
+                    clients.Count,
+                    membership.Me.ToString(),
+                    membership.View.ActiveSilos.Count),
+                statusCode: serving ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
+        });
         return app;
     }
 

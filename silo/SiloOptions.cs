@@ -16,6 +16,6 @@ public sealed class SiloOptions
     [Required]
     public string DashboardBind { get; set; } = "127.0.0.1";
 
-    /// <summary>How long a clean shutdown may take to answer in-flight commands.</summary>
-    public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(10);
+    /// <summary>How long a clean shutdown may take: the hand-over of the silo's keys and in-flight commands.</summary>
+    public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(30);
 }
