@@ -53,6 +53,7 @@ public sealed partial class HandoverService
         _time = time;
         _logger = logger;
         membership.OnViewChanged(OnViewChangedAsync);
+        membership.OnDeclaredDead(ForgetEverything);
         transport.Handle(SiloMessageType.Handover, HandleAsync);
     }
 
@@ -128,6 +129,17 @@ public sealed partial class HandoverService
         }
 
         await Task.WhenAll(outgoing.Select(pair => SendSlotsAsync(pair.Key, pair.Value, view.Version, cancellationToken)));
+    }
+
+    /// <summary>This silo was declared dead: other silos own its slots now; its copies are stale.</summary>
+    private void ForgetEverything()
+    {
+        for (var slot = 0; slot < KeySlot.Count; slot++)
+        {
+            _slots.Drop(slot);
+        }
+
+        _storage.ClearAll();
     }
 
     private async Task SendSlotsAsync(SiloAddress target, List<int> slots, long version, CancellationToken cancellationToken)

@@ -30,11 +30,13 @@ public sealed partial class MembershipService : BackgroundService, IHostedLifecy
     private readonly Channel<bool> _refreshRequests = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private readonly Dictionary<SiloAddress, int> _missedProbes = [];
     private readonly List<Func<ClusterView, ClusterView, CancellationToken, Task>> _listeners = [];
+    private readonly List<Action> _declaredDeadListeners = [];
     private readonly TaskCompletionSource _joined = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private volatile ClusterView _view = ClusterView.Empty;
     private SiloAddress _me;
     private volatile bool _serving;
     private volatile bool _leaving;
+    private volatile bool _rejoining;
     private bool _killed;
 
     public MembershipService(
@@ -82,6 +84,9 @@ public sealed partial class MembershipService : BackgroundService, IHostedLifecy
 
     /// <summary>Adds a listener for view changes (old view, new view); listeners run in order, one change at a time.</summary>
     public void OnViewChanged(Func<ClusterView, ClusterView, CancellationToken, Task> listener) => _listeners.Add(listener);
+
+    /// <summary>Adds a listener for this silo being declared dead: it must forget every key, which other silos own now.</summary>
+    public void OnDeclaredDead(Action listener) => _declaredDeadListeners.Add(listener);
 
     /// <summary>Asks for a table read soon (coalesced).</summary>
     public void RequestRefresh() => _refreshRequests.Writer.TryWrite(true);
@@ -267,20 +272,30 @@ public sealed partial class MembershipService : BackgroundService, IHostedLifecy
             }
 
             var view = ClusterView.Build(snapshot, _options.VirtualNodes);
+            if (_joined.Task.IsCompletedSuccessfully && !_leaving && !_rejoining && view.StatusOf(_me) is SiloStatus.Dead or null)
+            {
+                // Declared dead by the others (a partition, a long pause): its keys belong to
+                // other silos now and may have been written there since. Forget them, forget
+                // the view (it said this incarnation owned slots), and come back as a new
+                // incarnation that joins like a new silo and receives its slots by hand-over.
+                _serving = false;
+                _rejoining = true;
+                LogDeclaredDead(_me.ToString());
+                foreach (var listener in _declaredDeadListeners)
+                {
+                    listener();
+                }
+
+                _view = ClusterView.Empty;
+                _ = RejoinAsync();
+                return;
+            }
+
             _view = view;
             LogViewChanged(view.Version, view.ActiveSilos.Count, view.Members.Count);
             foreach (var listener in _listeners)
             {
                 await listener(old, view, cancellationToken);
-            }
-
-            if (_joined.Task.IsCompletedSuccessfully && !_leaving && view.StatusOf(_me) is SiloStatus.Dead or null)
-            {
-                // Declared dead by the others (a partition, a long pause): its keys now belong to
-                // other silos. Stop serving; come back as a new incarnation.
-                _serving = false;
-                LogDeclaredDead(_me.ToString());
-                _ = RejoinAsync();
             }
         }
         finally
@@ -300,6 +315,10 @@ public sealed partial class MembershipService : BackgroundService, IHostedLifecy
         catch (Exception exception) when (exception is SiloUnavailableException or OperationCanceledException or System.Data.Common.DbException)
         {
             LogJoinFailed(exception.Message);
+        }
+        finally
+        {
+            _rejoining = false;
         }
     }
 
@@ -399,7 +418,10 @@ public sealed partial class MembershipService : BackgroundService, IHostedLifecy
         {
             var snapshot = await _table.ReadAllAsync(cancellationToken);
             var row = snapshot.Find(suspect);
-            if (row is null || row.Entry.Status == SiloStatus.Dead)
+
+            // Only an active member votes: a silo that was itself cut off (and maybe declared
+            // dead meanwhile) missed its probes because of its own isolation.
+            if (row is null || row.Entry.Status == SiloStatus.Dead || snapshot.Find(_me)?.Entry.Status != SiloStatus.Active)
             {
                 await ApplyAsync(snapshot, cancellationToken);
                 return;

@@ -1,0 +1,121 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+
+namespace Orleans.KeyValue.IntegrationTests.Cluster;
+
+/// <summary>
+/// Three silo processes on three test hosts (network namespaces with their own addresses):
+/// cut one off, the others declare it dead and serve its keys; join it back and it returns as
+/// a new generation.
+/// </summary>
+public sealed class NetworkPartitionTests
+{
+    private const int Timeout = 240_000;
+
+    [Fact(Timeout = Timeout)]
+    public async Task CutOffSilo_IsDeclaredDead_AndRejoinsAsANewGeneration()
+    {
+        await using var topology = await NetworkNamespaceTopology.CreateAsync(3);
+        var dll = Path.Combine(AppContext.BaseDirectory, "Orleans.KeyValue.Silo.dll");
+        var output = new StringBuilder();
+        for (var i = 0; i < 3; i++)
+        {
+            string[] args =
+            [
+                dll,
+                "--port", "6379", "--bind", topology.Address(i),
+                "--silo-port", "11111", "--silo-bind", topology.Address(i),
+                "--dashboard-port", "0", "--silo-name", "host" + i,
+                .. i == 0 ? Array.Empty<string>() : ["--seeds", topology.Address(0) + ":11111"],
+            ];
+            topology.Start(i, output, "dotnet", args);
+            await WaitUntilAsync(async () => (await InfoAsync(topology, i)).Contains("kv_silos_active:" + (i + 1), StringComparison.Ordinal), output, "host" + i + " joined");
+        }
+
+        // Keys everywhere, written through host 1.
+        for (var k = 0; k < 100; k++)
+        {
+            Assert.Equal("OK\n", (await CliAsync(topology, 1, "SET", "part:" + k, "v")).StandardOutput);
+        }
+
+        var clock = Stopwatch.StartNew();
+        await topology.CutAsync(2);
+        await WaitUntilAsync(async () => (await InfoAsync(topology, 0)).Contains("kv_silos_active:2", StringComparison.Ordinal), output, "host2 declared dead");
+        var detected = clock.Elapsed;
+        Assert.True(detected < TimeSpan.FromSeconds(20), $"detection took {detected}");
+        var info = await InfoAsync(topology, 0);
+        Assert.Matches("silo_\\d:name=host2,[^\\r]*status=dead", info);
+
+        // The others serve every key again (host 2's part empty) and accept writes.
+        for (var k = 0; k < 100; k++)
+        {
+            Assert.Equal("OK\n", (await CliAsync(topology, 1, "SET", "part:" + k, "again")).StandardOutput);
+        }
+
+        await topology.HealAsync(2);
+        await WaitUntilAsync(
+            async () =>
+            {
+                var now = await InfoAsync(topology, 0);
+                return now.Contains("kv_silos_active:3", StringComparison.Ordinal)
+                    && System.Text.RegularExpressions.Regex.IsMatch(now, "name=host2,[^\\r]*status=active");
+            },
+            output,
+            "host2 rejoined");
+        info = await InfoAsync(topology, 0);
+        var generations = System.Text.RegularExpressions.Regex.Matches(info, "name=host2,[^\\r]*generation=(\\d+),status=(\\w+)")
+            .Select(m => (Generation: long.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture), Status: m.Groups[2].Value))
+            .ToList();
+        Assert.Equal(2, generations.Count);
+        var dead = generations.Single(g => g.Status == "dead");
+        var active = generations.Single(g => g.Status == "active");
+        Assert.True(active.Generation > dead.Generation, info);
+
+        // Back to a whole cluster: every key readable through the host that was cut off.
+        await WaitUntilAsync(async () => (await InfoAsync(topology, 2)).Contains("kv_slots_waiting:0", StringComparison.Ordinal), output, "host2 settled");
+        var wrong = new List<string>();
+        for (var k = 0; k < 100; k++)
+        {
+            var value = (await CliAsync(topology, 2, "GET", "part:" + k)).StandardOutput;
+            if (value != "again\n")
+            {
+                wrong.Add($"part:{k}={value.TrimEnd()}");
+            }
+        }
+
+        if (wrong.Count > 0)
+        {
+            var hostInfo = await InfoAsync(topology, 2);
+            lock (output)
+            {
+                Assert.Fail($"{wrong.Count} keys wrong through host2: {string.Join(", ", wrong.Take(10))}\n{hostInfo}\n{output}");
+            }
+        }
+    }
+
+    private static Task<Orleans.KeyValue.Testing.ProcessResult> CliAsync(NetworkNamespaceTopology topology, int host, params string[] command) =>
+        topology.RunAsync(host, "redis-cli", ["-h", topology.Address(host), "-p", "6379", .. command]);
+
+    private static async Task<string> InfoAsync(NetworkNamespaceTopology topology, int host) =>
+        (await CliAsync(topology, host, "INFO", "cluster")).StandardOutput;
+
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition, StringBuilder output, string what)
+    {
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < TimeSpan.FromSeconds(60))
+        {
+            if (await condition())
+            {
+                return;
+            }
+
+            await Task.Delay(100);
+        }
+
+        lock (output)
+        {
+            throw new TimeoutException($"Not reached within 60 s: {what}\n{output}");
+        }
+    }
+}
