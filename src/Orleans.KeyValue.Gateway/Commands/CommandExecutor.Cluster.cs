@@ -56,7 +56,7 @@ public sealed partial class CommandExecutor
             return SumAcrossSlotsAsync(context, definition, request);
         }
 
-        if (cluster.Slots.TryEnter(slot, out _))
+        if (cluster.Membership.IsServing && cluster.Slots.TryEnter(slot, out _))
         {
             return RunEntered(slot, definition, context, request);
         }
@@ -117,9 +117,19 @@ public sealed partial class CommandExecutor
                 continue;
             }
 
-            if (cluster.Slots.TryEnter(slot, out var settled))
+            Task? settled = null;
+            if (membership.IsServing)
             {
-                return await RunEntered(slot, definition, context, request);
+                if (cluster.Slots.TryEnter(slot, out settled))
+                {
+                    return await RunEntered(slot, definition, context, request);
+                }
+            }
+            else if (membership.IsIsolated || membership.View.OwnerOf(slot) is not { } elsewhere || elsewhere == membership.Me)
+            {
+                // Isolated, declared dead and rejoining, or done leaving: this silo must not
+                // serve the key, and no other owner is known to it. The client retries.
+                return KvReply.FromError(ErrorTexts.TryAgain);
             }
 
             if (settled is not null)
@@ -509,6 +519,7 @@ public sealed partial class CommandExecutor
             .Append("kv_silos_active:").Append(view.ActiveSilos.Count).Append("\r\n")
             .Append("kv_silos_known:").Append(view.Members.Count).Append("\r\n")
             .Append("kv_this_silo:").Append(membership.Me).Append("\r\n")
+            .Append("kv_serving:").Append(membership.IsServing ? 1 : 0).Append("\r\n")
             .Append("kv_slots_served:").Append(_cluster.Slots.ServedCount).Append("\r\n")
             .Append("kv_slots_waiting:").Append(_cluster.Slots.WaitingCount).Append("\r\n")
             .Append("kv_commands_forwarded:").Append(_cluster.Forwarded).Append("\r\n")

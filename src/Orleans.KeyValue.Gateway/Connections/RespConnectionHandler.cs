@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.KeyValue.Gateway.Commands;
@@ -59,11 +60,16 @@ public sealed partial class RespConnectionHandler : ConnectionHandler
         var context = new CommandContext(session);
         var input = connection.Transport.Input;
         using var idle = new CancellationTokenSource();
+
+        // Server shutdown asks every connection to close: a client waiting between commands
+        // is let go at once instead of holding the shutdown until its timeout.
+        var closing = connection.Features.Get<IConnectionLifetimeNotificationFeature>()?.ConnectionClosedRequested ?? CancellationToken.None;
+        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(connection.ConnectionClosed, closing);
         try
         {
             while (true)
             {
-                var read = await ReadAsync(input, idle, connection.ConnectionClosed);
+                var read = await ReadAsync(input, idle, stopping.Token);
                 if (read is null)
                 {
                     LogIdleClosed(session.Id);
@@ -126,7 +132,7 @@ public sealed partial class RespConnectionHandler : ConnectionHandler
         {
             // The socket failed under us; the client is gone.
         }
-        catch (OperationCanceledException) when (connection.ConnectionClosed.IsCancellationRequested)
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
         {
             // Server shutdown or the transport closed the connection.
         }

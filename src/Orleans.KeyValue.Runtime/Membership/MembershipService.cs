@@ -37,6 +37,8 @@ public sealed partial class MembershipService : BackgroundService, IHostedLifecy
     private volatile bool _serving;
     private volatile bool _leaving;
     private volatile bool _rejoining;
+    private volatile bool _isolated;
+    private long _lastTableContact;
     private bool _killed;
 
     public MembershipService(
@@ -74,8 +76,16 @@ public sealed partial class MembershipService : BackgroundService, IHostedLifecy
     /// <summary>Completes once this silo is Active.</summary>
     public Task Joined => _joined.Task;
 
-    /// <summary>False before joining, after being declared dead and while leaving.</summary>
-    public bool IsServing => _serving;
+    /// <summary>
+    /// False before joining, after being declared dead, while leaving, and while isolated: when
+    /// neither the membership table nor most other active silos answer, this silo is likely on
+    /// the wrong side of a partition, where the others are about to declare it dead and serve
+    /// its keys. It refuses key commands (retryable) rather than accept writes that would be lost.
+    /// </summary>
+    public bool IsServing => _serving && !_isolated;
+
+    /// <summary>True while cut off from the table and most other silos (see <see cref="IsServing"/>).</summary>
+    public bool IsIsolated => _isolated;
 
     /// <summary>Table writes that lost a compare-and-swap and were retried.</summary>
     public long Conflicts => Interlocked.Read(ref _conflicts);
@@ -98,6 +108,7 @@ public sealed partial class MembershipService : BackgroundService, IHostedLifecy
     public async Task RefreshAsync(CancellationToken cancellationToken = default)
     {
         var snapshot = await _table.ReadAllAsync(cancellationToken);
+        Volatile.Write(ref _lastTableContact, _time.GetTimestamp());
         await ApplyAsync(snapshot, cancellationToken);
     }
 
@@ -364,6 +375,17 @@ public sealed partial class MembershipService : BackgroundService, IHostedLifecy
             }
         }
 
+        // Isolated: most other active silos and the table have been silent for a while.
+        var activeOthers = targets.Count(t => t.Status == SiloStatus.Active);
+        var silentActive = targets.Where((t, i) => t.Status == SiloStatus.Active && !results[i]).Count(t => suspects.Contains(t.Silo));
+        var tableSilent = _time.GetElapsedTime(Volatile.Read(ref _lastTableContact)) > (_options.TableRefreshInterval * 2) + _options.ProbeInterval;
+        var isolated = activeOthers > 0 && silentActive * 2 >= activeOthers + 1 && tableSilent;
+        if (isolated != _isolated)
+        {
+            _isolated = isolated;
+            LogIsolation(_me.ToString(), isolated);
+        }
+
         foreach (var suspect in suspects)
         {
             if (_serving)
@@ -417,6 +439,7 @@ public sealed partial class MembershipService : BackgroundService, IHostedLifecy
         for (var attempt = 0; attempt < 5; attempt++)
         {
             var snapshot = await _table.ReadAllAsync(cancellationToken);
+            Volatile.Write(ref _lastTableContact, _time.GetTimestamp());
             var row = snapshot.Find(suspect);
 
             // Only an active member votes: a silo that was itself cut off (and maybe declared
@@ -522,6 +545,9 @@ public sealed partial class MembershipService : BackgroundService, IHostedLifecy
 
     [LoggerMessage(EventId = 2008, Level = LogLevel.Warning, Message = "Membership table unavailable: {Reason}")]
     private partial void LogTableUnavailable(string reason);
+
+    [LoggerMessage(EventId = 2010, Level = LogLevel.Warning, Message = "Silo {Silo} isolated from the table and most silos: {Isolated} (while isolated it refuses key commands)")]
+    private partial void LogIsolation(string silo, bool isolated);
 
     [LoggerMessage(EventId = 2009, Level = LogLevel.Critical, Message = "Could not join the cluster: {Reason}")]
     private partial void LogJoinFailed(string reason);

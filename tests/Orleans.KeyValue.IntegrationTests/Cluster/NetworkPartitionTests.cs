@@ -47,6 +47,11 @@ public sealed class NetworkPartitionTests
         var info = await InfoAsync(topology, 0);
         Assert.Matches("silo_\\d:name=host2,[^\\r]*status=dead", info);
 
+        // The host that was cut off knows it is isolated and refuses key commands (retryable)
+        // instead of taking writes that the others, who now own its keys, would never see.
+        await WaitUntilAsync(async () => (await InfoAsync(topology, 2)).Contains("kv_serving:0", StringComparison.Ordinal), output, "host2 isolated");
+        Assert.StartsWith("TRYAGAIN", (await CliAsync(topology, 2, "SET", "part:0", "lost")).StandardOutput, StringComparison.Ordinal);
+
         // The others serve every key again (host 2's part empty) and accept writes.
         for (var k = 0; k < 100; k++)
         {
