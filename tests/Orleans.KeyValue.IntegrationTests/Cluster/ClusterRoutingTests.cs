@@ -3,18 +3,32 @@ using Orleans.KeyValue.Testing;
 
 namespace Orleans.KeyValue.IntegrationTests.Cluster;
 
-/// <summary>A 3-silo cluster (embedded membership, in this process) shared by the routing tests.</summary>
-public sealed class ThreeSiloClusterFixture : IAsyncLifetime
+/// <summary>A 3-silo cluster shared by the routing tests of one class.</summary>
+public abstract class ThreeSiloClusterFixture(TestClusterOptions options) : IAsyncLifetime
 {
     public TestCluster Cluster { get; private set; } = null!;
 
-    public async Task InitializeAsync() => Cluster = await TestCluster.StartAsync(3);
+    public async Task InitializeAsync() => Cluster = await TestCluster.StartAsync(3, options);
 
     public async Task DisposeAsync() => await Cluster.DisposeAsync();
 }
 
+/// <summary>Embedded membership, silos in this process.</summary>
+public sealed class EmbeddedThreeSiloClusterFixture() : ThreeSiloClusterFixture(new TestClusterOptions());
+
+/// <summary>PostgreSQL membership, silos in this process.</summary>
+public sealed class PostgresThreeSiloClusterFixture() : ThreeSiloClusterFixture(new TestClusterOptions { Membership = "postgres" });
+
+/// <summary>The routing tests on the embedded table.</summary>
+public sealed class EmbeddedClusterRoutingTests(EmbeddedThreeSiloClusterFixture fixture)
+    : ClusterRoutingTests(fixture), IClassFixture<EmbeddedThreeSiloClusterFixture>;
+
+/// <summary>The routing tests on the PostgreSQL table.</summary>
+public sealed class PostgresClusterRoutingTests(PostgresThreeSiloClusterFixture fixture)
+    : ClusterRoutingTests(fixture), IClassFixture<PostgresThreeSiloClusterFixture>;
+
 /// <summary>Any silo answers for any key; a key lives on one silo only.</summary>
-public sealed class ClusterRoutingTests(ThreeSiloClusterFixture fixture) : IClassFixture<ThreeSiloClusterFixture>
+public abstract class ClusterRoutingTests(ThreeSiloClusterFixture fixture)
 {
     private const int Timeout = 60_000;
 
