@@ -67,7 +67,8 @@ public sealed partial class KeyValueClient
         await TryAcquireLockAsync(resource, ttl, wait, cancellationToken).ConfigureAwait(false)
         ?? throw new TimeoutException($"The lock on '{resource}' was not free within {wait}.");
 
-    internal async Task<bool> ReleaseLockAsync(string resource, string token, CancellationToken cancellationToken)
+    /// <summary>Releases the lock on <paramref name="resource"/> if <paramref name="token"/> holds it (for holders that only kept the token, such as the kv tool).</summary>
+    public async Task<bool> ReleaseLockAsync(string resource, string token, CancellationToken cancellationToken = default)
     {
         // Redis 8.4's DELEX ... IFEQ does it in one command; older servers run the script.
         if (Volatile.Read(ref _delexMissing) == 0)
