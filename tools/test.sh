@@ -9,6 +9,14 @@ if command -v pg_ctlcluster >/dev/null; then
 else
   echo "warning: PostgreSQL is not installed (apt-get install -y postgresql); the PostgreSQL membership tests will fail." >&2
 fi
+# The Node.js compatibility test needs ioredis (pinned by tests/compat/node/package-lock.json).
+if [ ! -d tests/compat/node/node_modules/ioredis ]; then
+  if command -v npm >/dev/null; then
+    npm ci --prefix tests/compat/node --no-audit --no-fund >/dev/null || echo "warning: npm ci failed; the ioredis compatibility tests will fail." >&2
+  else
+    echo "warning: npm is not installed (apt-get install -y nodejs npm); the ioredis compatibility tests will fail." >&2
+  fi
+fi
 log=$(mktemp)
 dotnet test Orleans.KeyValue.sln -c Release --blame-hang-timeout 5m "$@" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
