@@ -2,7 +2,6 @@ using System.Globalization;
 using Orleans.KeyValue.Gateway.Cluster;
 using Orleans.KeyValue.Gateway.Connections;
 using Orleans.KeyValue.Resp;
-using Orleans.KeyValue.Runtime.Placement;
 using Orleans.KeyValue.Runtime.Transport;
 
 namespace Orleans.KeyValue.Gateway.Commands;

@@ -14,11 +14,11 @@ public sealed class SlotTable
     private const int Moving = 2;
     private const int Waiting = 3;
 
-    private readonly int[] _state = new int[Placement.KeySlot.Count];
-    private readonly int[] _inFlight = new int[Placement.KeySlot.Count];
-    private readonly TaskCompletionSource?[] _settled = new TaskCompletionSource?[Placement.KeySlot.Count];
-    private readonly bool[] _received = new bool[Placement.KeySlot.Count];
-    private readonly Membership.SiloAddress?[] _awaitedFrom = new Membership.SiloAddress?[Placement.KeySlot.Count];
+    private readonly int[] _state = new int[KeySlot.Count];
+    private readonly int[] _inFlight = new int[KeySlot.Count];
+    private readonly TaskCompletionSource?[] _settled = new TaskCompletionSource?[KeySlot.Count];
+    private readonly bool[] _received = new bool[KeySlot.Count];
+    private readonly Membership.SiloAddress?[] _awaitedFrom = new Membership.SiloAddress?[KeySlot.Count];
     private readonly Lock _gate = new();
 
     /// <summary>Slots served now.</summary>

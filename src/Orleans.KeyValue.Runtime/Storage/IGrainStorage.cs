@@ -4,7 +4,7 @@ namespace Orleans.KeyValue.Runtime.Storage;
 /// Where grain state lives (Orleans: <c>IGrainStorage</c>). State outlives activations: an idle
 /// activation is collected and the next call reads the state back. In memory by default; a
 /// durable or replicated store implements the same interface. State is kept per key slot
-/// (<see cref="Placement.KeySlot"/>), the unit the cluster places and hands over.
+/// (<see cref="KeySlot"/>), the unit the cluster places and hands over.
 /// </summary>
 /// <typeparam name="TState">The state of one grain.</typeparam>
 public interface IGrainStorage<TState>

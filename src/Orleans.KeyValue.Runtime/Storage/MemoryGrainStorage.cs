@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using Orleans.KeyValue.Runtime.Placement;
 
 namespace Orleans.KeyValue.Runtime.Storage;
 

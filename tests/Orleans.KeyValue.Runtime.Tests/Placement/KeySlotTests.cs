@@ -1,5 +1,4 @@
 using System.Text;
-using Orleans.KeyValue.Runtime.Placement;
 
 namespace Orleans.KeyValue.Runtime.Tests.Placement;
 

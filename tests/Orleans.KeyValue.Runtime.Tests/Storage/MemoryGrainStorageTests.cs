@@ -1,5 +1,4 @@
 using System.Text;
-using Orleans.KeyValue.Runtime.Placement;
 using Orleans.KeyValue.Runtime.Storage;
 
 namespace Orleans.KeyValue.Runtime.Tests.Storage;

@@ -1,4 +1,4 @@
-namespace Orleans.KeyValue.Runtime.Placement;
+namespace Orleans.KeyValue;
 
 /// <summary>
 /// Redis Cluster's key slots: CRC16 (XMODEM) of the key, or of its hash tag (the part between
