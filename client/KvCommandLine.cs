@@ -19,6 +19,7 @@ internal static class KvCommandLine
         var endpoints = new Option<string?>("--endpoints") { Description = "Several gateways, host:port,host:port (fail over in turn); overrides --host/--port", Recursive = true };
         var password = new Option<string?>("--password", "-a") { Description = "Password (requirepass)", Recursive = true };
         var timeout = new Option<int>("--timeout-ms") { Description = "Per-command timeout", DefaultValueFactory = _ => 5000, Recursive = true };
+        var noRouting = new Option<bool>("--no-cluster-routing") { Description = "Send every command to the gateway instead of the key's owner", Recursive = true };
 
         KeyValueClientOptions Options(ParseResult result)
         {
@@ -27,6 +28,7 @@ internal static class KvCommandLine
                 Password = result.GetValue(password),
                 CommandTimeout = TimeSpan.FromMilliseconds(result.GetValue(timeout)),
                 ClientName = "kv",
+                ClusterRouting = !result.GetValue(noRouting),
             };
             var list = result.GetValue(endpoints);
             foreach (var endpoint in list is { Length: > 0 } ? list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) : [$"{result.GetValue(host)}:{result.GetValue(port).ToString(CultureInfo.InvariantCulture)}"])
@@ -186,6 +188,7 @@ internal static class KvCommandLine
         root.Options.Add(endpoints);
         root.Options.Add(password);
         root.Options.Add(timeout);
+        root.Options.Add(noRouting);
         root.SetAction((result, cancellationToken) => WithClientAsync(result, client => InteractiveShell.RunAsync(client, output, cancellationToken)));
 
         var parsed = root.Parse(args);

@@ -12,7 +12,7 @@ public sealed partial class KeyValueClient
     /// </summary>
     public async Task<bool> SetAsync(string key, ReadOnlyMemory<byte> value, Expiry expiry = default, SetWhen when = SetWhen.Always, CancellationToken cancellationToken = default)
     {
-        var reply = await ExecuteAsync("SET", SetArguments(key, value, expiry, when, returnOld: false), null, cancellationToken).ConfigureAwait(false);
+        var reply = await ExecuteKeyedAsync(key, "SET", SetArguments(key, value, expiry, when, returnOld: false), cancellationToken).ConfigureAwait(false);
         return reply.Type != RespFrameType.Null;
     }
 
@@ -23,14 +23,14 @@ public sealed partial class KeyValueClient
     /// <summary>SET ... GET: writes as <see cref="SetAsync(string, ReadOnlyMemory{byte}, Expiry, SetWhen, CancellationToken)"/> and returns the old value (null when there was none).</summary>
     public async Task<byte[]?> SetAndGetAsync(string key, ReadOnlyMemory<byte> value, Expiry expiry = default, SetWhen when = SetWhen.Always, CancellationToken cancellationToken = default)
     {
-        var reply = await ExecuteAsync("SET", SetArguments(key, value, expiry, when, returnOld: true), null, cancellationToken).ConfigureAwait(false);
+        var reply = await ExecuteKeyedAsync(key, "SET", SetArguments(key, value, expiry, when, returnOld: true), cancellationToken).ConfigureAwait(false);
         return reply.Type == RespFrameType.Null ? null : reply.Bytes;
     }
 
     /// <summary>GET: the value, or null when the key does not exist.</summary>
     public async Task<byte[]?> GetAsync(string key, CancellationToken cancellationToken = default)
     {
-        var reply = await ExecuteAsync("GET", [key], null, cancellationToken).ConfigureAwait(false);
+        var reply = await ExecuteKeyedAsync(key, "GET", [key], cancellationToken).ConfigureAwait(false);
         return reply.Type == RespFrameType.Null ? null : reply.Bytes;
     }
 
@@ -41,7 +41,7 @@ public sealed partial class KeyValueClient
     /// <summary>GETDEL: the value, removed; null when there was none.</summary>
     public async Task<byte[]?> GetDeleteAsync(string key, CancellationToken cancellationToken = default)
     {
-        var reply = await ExecuteAsync("GETDEL", [key], null, cancellationToken).ConfigureAwait(false);
+        var reply = await ExecuteKeyedAsync(key, "GETDEL", [key], cancellationToken).ConfigureAwait(false);
         return reply.Type == RespFrameType.Null ? null : reply.Bytes;
     }
 
@@ -51,7 +51,7 @@ public sealed partial class KeyValueClient
 
     /// <summary>DEL of one key: true when it existed.</summary>
     public async Task<bool> DeleteAsync(string key, CancellationToken cancellationToken = default) =>
-        await DeleteAsync([key], cancellationToken).ConfigureAwait(false) == 1;
+        (await ExecuteKeyedAsync(key, "DEL", [key], cancellationToken).ConfigureAwait(false)).Integer == 1;
 
     /// <summary>EXISTS: how many of <paramref name="keys"/> exist (a key named twice counts twice).</summary>
     public async Task<long> ExistsAsync(IEnumerable<string> keys, CancellationToken cancellationToken = default) =>
@@ -59,24 +59,24 @@ public sealed partial class KeyValueClient
 
     /// <summary>EXISTS of one key.</summary>
     public async Task<bool> ExistsAsync(string key, CancellationToken cancellationToken = default) =>
-        await ExistsAsync([key], cancellationToken).ConfigureAwait(false) == 1;
+        (await ExecuteKeyedAsync(key, "EXISTS", [key], cancellationToken).ConfigureAwait(false)).Integer == 1;
 
     /// <summary>PEXPIRE: true when the key exists and the deadline was set.</summary>
     public async Task<bool> ExpireAsync(string key, TimeSpan ttl, CancellationToken cancellationToken = default) =>
-        (await ExecuteAsync("PEXPIRE", [key, (long)Math.Ceiling(ttl.TotalMilliseconds)], null, cancellationToken).ConfigureAwait(false)).Integer == 1;
+        (await ExecuteKeyedAsync(key, "PEXPIRE", [key, (long)Math.Ceiling(ttl.TotalMilliseconds)], cancellationToken).ConfigureAwait(false)).Integer == 1;
 
     /// <summary>PEXPIREAT: true when the key exists and the deadline was set (a past deadline deletes).</summary>
     public async Task<bool> ExpireAtAsync(string key, DateTimeOffset deadline, CancellationToken cancellationToken = default) =>
-        (await ExecuteAsync("PEXPIREAT", [key, deadline.ToUnixTimeMilliseconds()], null, cancellationToken).ConfigureAwait(false)).Integer == 1;
+        (await ExecuteKeyedAsync(key, "PEXPIREAT", [key, deadline.ToUnixTimeMilliseconds()], cancellationToken).ConfigureAwait(false)).Integer == 1;
 
     /// <summary>PERSIST: true when a deadline was removed.</summary>
     public async Task<bool> PersistAsync(string key, CancellationToken cancellationToken = default) =>
-        (await ExecuteAsync("PERSIST", [key], null, cancellationToken).ConfigureAwait(false)).Integer == 1;
+        (await ExecuteKeyedAsync(key, "PERSIST", [key], cancellationToken).ConfigureAwait(false)).Integer == 1;
 
     /// <summary>PTTL: the time left; null when the key does not exist or has no deadline (see <see cref="ExistsAsync(string, CancellationToken)"/>).</summary>
     public async Task<TimeSpan?> GetTimeToLiveAsync(string key, CancellationToken cancellationToken = default)
     {
-        var ms = (await ExecuteAsync("PTTL", [key], null, cancellationToken).ConfigureAwait(false)).Integer;
+        var ms = (await ExecuteKeyedAsync(key, "PTTL", [key], cancellationToken).ConfigureAwait(false)).Integer;
         return ms < 0 ? null : TimeSpan.FromMilliseconds(ms);
     }
 
@@ -85,7 +85,9 @@ public sealed partial class KeyValueClient
     {
         ArgumentNullException.ThrowIfNull(keys);
         ArgumentNullException.ThrowIfNull(arguments);
-        return ExecuteAsync("EVAL", [script, keys.Count, .. keys, .. arguments], null, cancellationToken);
+        return keys.Count > 0
+            ? ExecuteKeyedAsync(keys[0], "EVAL", [script, keys.Count, .. keys, .. arguments], cancellationToken)
+            : ExecuteAsync("EVAL", [script, keys.Count, .. keys, .. arguments], null, cancellationToken);
     }
 
     /// <summary>SCRIPT LOAD: the script's SHA1, for <see cref="EvaluateShaAsync"/>.</summary>
@@ -97,7 +99,9 @@ public sealed partial class KeyValueClient
     {
         ArgumentNullException.ThrowIfNull(keys);
         ArgumentNullException.ThrowIfNull(arguments);
-        return ExecuteAsync("EVALSHA", [sha, keys.Count, .. keys, .. arguments], null, cancellationToken);
+        return keys.Count > 0
+            ? ExecuteKeyedAsync(keys[0], "EVALSHA", [sha, keys.Count, .. keys, .. arguments], cancellationToken)
+            : ExecuteAsync("EVALSHA", [sha, keys.Count, .. keys, .. arguments], null, cancellationToken);
     }
 
     /// <summary>DBSIZE: keys in the whole cluster.</summary>

@@ -75,7 +75,7 @@ public sealed partial class KeyValueClient
         {
             try
             {
-                return (await ExecuteAsync("DELEX", [resource, "IFEQ", token], null, cancellationToken).ConfigureAwait(false)).Integer == 1;
+                return (await ExecuteKeyedAsync(resource, "DELEX", [resource, "IFEQ", token], cancellationToken).ConfigureAwait(false)).Integer == 1;
             }
             catch (KeyValueException exception) when (exception.Message.StartsWith("ERR unknown command", StringComparison.Ordinal))
             {

@@ -90,6 +90,14 @@ public sealed partial class KeyValueClient : IAsyncDisposable
             await connection.DisposeAsync().ConfigureAwait(false);
         }
 
+        foreach (var routed in _routed.Values)
+        {
+            if (routed.IsCompletedSuccessfully)
+            {
+                await routed.Result.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+
         _connecting.Dispose();
     }
 

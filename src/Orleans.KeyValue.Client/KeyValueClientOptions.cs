@@ -24,6 +24,17 @@ public sealed class KeyValueClientOptions
     /// <summary>How long a command may wait for its reply, unless the call says otherwise.</summary>
     public TimeSpan CommandTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// Send each key's command straight to the silo that owns it, as learnt from <c>CLUSTER
+    /// SLOTS</c> (refreshed every <see cref="ClusterMapRefreshInterval"/>); a stale map costs the
+    /// cluster one forward, never a wrong answer. Off, or against a server without the command,
+    /// every command goes to the gateway in use.
+    /// </summary>
+    public bool ClusterRouting { get; set; } = true;
+
+    /// <summary>How often the slot map is read again.</summary>
+    public TimeSpan ClusterMapRefreshInterval { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>Commands written but not yet answered on one connection before callers wait.</summary>
     public int MaxPendingCommands { get; set; } = 65536;
 }

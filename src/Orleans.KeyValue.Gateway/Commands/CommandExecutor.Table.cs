@@ -137,6 +137,12 @@ public sealed partial class CommandExecutor
                 "A container for memory diagnostics commands.",
                 "4.0.0",
                 Plain("memory|purge", 2, MemoryPurgeAsync, [], "server", "Asks the allocator to release memory.", "4.0.0")),
+            Container(
+                "cluster",
+                "A container for Redis Cluster commands (here: where keys live, for cluster-aware clients).",
+                "3.0.0",
+                Plain("cluster|slots", 2, ClusterSlotsAsync, ["loading", "stale"], "cluster", "Returns the mapping of cluster slots to silos' gateways.", "3.0.0"),
+                Plain("cluster|keyslot", 3, ClusterKeySlotAsync, ["loading", "stale"], "cluster", "Returns the hash slot for a key.", "3.0.0")),
         };
 
         // COMMAND alone lists every command; as a container it also has subcommands.
