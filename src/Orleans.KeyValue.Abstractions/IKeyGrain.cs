@@ -22,6 +22,12 @@ public interface IKeyGrain
     /// <summary>DEL of this key: 1 when it existed.</summary>
     long Delete();
 
+    /// <summary>DELEX (Redis 8.4): deletes when the request's condition holds; 1 when deleted, else 0 or an error.</summary>
+    KvReply DeleteIf(in DeleteIfRequest request);
+
+    /// <summary>DIGEST (Redis 8.4): the XXH3-64 of the string value as 16 lowercase hex digits, or nil.</summary>
+    KvReply Digest();
+
     /// <summary>EXISTS of this key: 1 when it exists.</summary>
     long Exists();
 

@@ -3,7 +3,7 @@ using System.Text;
 
 namespace Orleans.KeyValue.Gateway;
 
-/// <summary>Redis 7's error texts, in one place.</summary>
+/// <summary>Redis's error texts (7.0, and 8.4 for the commands it added), in one place.</summary>
 internal static class ErrorTexts
 {
     /// <summary>The key's owner cannot be reached or its slot is moving: retry (as Redis Cluster's TRYAGAIN).</summary>
@@ -31,6 +31,15 @@ internal static class ErrorTexts
     public const string UnknownScriptCommand = "ERR Unknown Redis command called from script";
     public const string ScriptWrongArity = "ERR Wrong number of args calling Redis command from script";
     public const string NotAllowedFromScript = "ERR This Redis command is not allowed from script";
+    /// <summary>DELEX with a condition other than IFEQ/IFNE/IFDEQ/IFDNE (Redis 8.4).</summary>
+    public const string InvalidDelexCondition = "ERR Invalid condition. Use IFEQ, IFNE, IFDEQ, or IFDNE";
+
+    /// <summary>MSETEX numkeys not an integer in 1..INT_MAX (Redis 8.4).</summary>
+    public const string InvalidNumKeys = "ERR invalid numkeys value";
+
+    /// <summary>MSETEX with fewer arguments than numkeys pairs (Redis 8.4).</summary>
+    public const string WrongKeyValuePairs = "ERR wrong number of key-value pairs";
+
     public const string ScriptKeyNotDeclared = "ERR Script attempted to access a key that is not the key of its grain (keys must be declared in KEYS, and a script may name one key only)";
 
     public static string WrongArity(string command) => $"ERR wrong number of arguments for '{command}' command";

@@ -6,6 +6,18 @@ public static class ErrorReplies
     /// <summary>An operation on a key of another type.</summary>
     public const string WrongType = "WRONGTYPE Operation against a key holding the wrong kind of value";
 
+    /// <summary>DELEX with a condition on a key that is not a string (Redis 8.4's text; not WRONGTYPE).</summary>
+    public const string KeyNotStringForCondition = "ERR Key should be of string type if conditions are specified";
+
+    /// <summary>An IFDEQ/IFDNE digest of another length than 16 (Redis 8.4's validateHexDigest).</summary>
+    public const string DigestLength = "ERR must be exactly 16 hexadecimal characters";
+
     /// <summary>Shared reply for <see cref="WrongType"/>.</summary>
     public static KvReply WrongTypeReply { get; } = KvReply.FromError(WrongType);
+
+    /// <summary>Shared reply for <see cref="KeyNotStringForCondition"/>.</summary>
+    public static KvReply KeyNotStringForConditionReply { get; } = KvReply.FromError(KeyNotStringForCondition);
+
+    /// <summary>Shared reply for <see cref="DigestLength"/>.</summary>
+    public static KvReply DigestLengthReply { get; } = KvReply.FromError(DigestLength);
 }

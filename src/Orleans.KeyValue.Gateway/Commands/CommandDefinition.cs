@@ -21,6 +21,9 @@ public sealed class CommandDefinition
 
     public int Step { get; init; }
 
+    /// <summary>Where the keys are, for cluster routing.</summary>
+    public KeyRouting Routing { get; init; }
+
     public string Group { get; init; } = "generic";
 
     public string Summary { get; init; } = string.Empty;

@@ -24,35 +24,53 @@ public sealed partial class CommandExecutor
     }
 
     /// <summary>The key a command routes by, or false for commands that run where they arrive.</summary>
-    private static bool TryGetRoutingKey(CommandDefinition definition, RespRequest request, out int keyIndex)
+    internal static bool TryGetRoutingKey(CommandDefinition definition, RespRequest request, out int keyIndex)
     {
         keyIndex = 0;
-        if (definition.FirstKey > 0)
+        switch (definition.Routing)
         {
-            keyIndex = definition.FirstKey;
-            return request.Count > keyIndex;
-        }
+            case KeyRouting.ScriptKeys:
+                // EVAL/EVALSHA: the keys follow numkeys; a script without keys runs here.
+                if (request.Count > 3 && RespNumber.TryParseInt64(request[2], out var keyCount) && keyCount > 0 && keyCount <= request.Count - 3)
+                {
+                    keyIndex = 3;
+                    return true;
+                }
 
-        // EVAL/EVALSHA: the keys follow numkeys; a script without keys runs here.
-        if (definition.Name is "eval" or "evalsha" && request.Count > 3 &&
-            RespNumber.TryParseInt64(request[2], out var keyCount) && keyCount > 0 && keyCount <= request.Count - 3)
-        {
-            keyIndex = 3;
-            return true;
+                return false;
+            case KeyRouting.KeyValuePairs:
+                // MSETEX: by its first key, once its numkeys layout is whole (else it errs where it arrives).
+                keyIndex = 2;
+                return TryFindPairKeys(request, out _);
+            default:
+                keyIndex = definition.FirstKey;
+                return keyIndex > 0 && request.Count > keyIndex;
         }
-
-        return false;
     }
+
+    /// <summary>
+    /// True when a command routed by a key in <paramref name="slot"/> also names keys of other
+    /// slots: DEL and EXISTS (every argument a key), MSETEX (the keys of its pairs). Other commands
+    /// route by one key and never span slots; for them this returns at once, without allocating.
+    /// </summary>
+    internal static bool SpansSlots(CommandDefinition definition, RespRequest request, int slot) => definition.Routing switch
+    {
+        KeyRouting.EachKey => request.Count > 2 && !SameSlot(request, 2, request.Count - 1, 1, slot),
+        KeyRouting.KeyValuePairs => TryFindPairKeys(request, out var lastKey) && !SameSlot(request, 4, lastKey, 2, slot),
+        _ => false,
+    };
 
     private ValueTask<KvReply> Route(CommandContext context, CommandDefinition definition, RespRequest request, int keyIndex)
     {
         var cluster = _cluster!;
         var slot = KeySlot.Of(request[keyIndex]);
-
-        // DEL and EXISTS of keys in several slots: one command per key, each where it lives.
-        if (definition.LastKey == -1 && request.Count > 2 && !SameSlot(request, slot))
+        if (SpansSlots(definition, request, slot))
         {
-            return SumAcrossSlotsAsync(context, definition, request);
+            // DEL and EXISTS of keys in several slots: one command per key, each where it lives.
+            // MSETEX is all-or-nothing only within one slot (see CommandExecutor.MSetEx.cs): CROSSSLOT.
+            return definition.Routing == KeyRouting.EachKey
+                ? SumAcrossSlotsAsync(context, definition, request)
+                : new(KvReply.FromError(ErrorTexts.CrossSlot));
         }
 
         if (cluster.Membership.IsServing && cluster.Slots.TryEnter(slot, out _))
@@ -240,9 +258,10 @@ public sealed partial class CommandExecutor
         return KvReplyCodec.ToBytes(reply);
     }
 
-    private static bool SameSlot(RespRequest request, int slot)
+    /// <summary>True when the keys at <paramref name="first"/>, first + step, ... up to <paramref name="last"/> are all in <paramref name="slot"/>.</summary>
+    private static bool SameSlot(RespRequest request, int first, int last, int step, int slot)
     {
-        for (var i = 2; i < request.Count; i++)
+        for (var i = first; i <= last; i += step)
         {
             if (KeySlot.Of(request[i]) != slot)
             {

@@ -1,6 +1,7 @@
 namespace Orleans.KeyValue.Gateway.Commands;
 
-// The command table: names, arities, key positions and flags as Redis 7 reports them.
+// The command table: names, arities, key positions and flags as Redis reports them (7.0; 8.4
+// for the commands 8.4 added).
 public sealed partial class CommandExecutor
 {
     private static readonly string[] ReadFlags = ["readonly", "fast"];
@@ -10,7 +11,7 @@ public sealed partial class CommandExecutor
 
     private Dictionary<string, CommandDefinition> BuildTable()
     {
-        CommandDefinition Key(string name, int arity, CommandHandler handler, string[] flags, string group, string summary, string since, int lastKey = 1, int step = 1, string[]? acl = null) => new()
+        CommandDefinition Key(string name, int arity, CommandHandler handler, string[] flags, string group, string summary, string since, int lastKey = 1, int step = 1, string[]? acl = null, KeyRouting routing = KeyRouting.FirstKey) => new()
         {
             Name = name,
             Arity = arity,
@@ -19,6 +20,7 @@ public sealed partial class CommandExecutor
             FirstKey = 1,
             LastKey = lastKey,
             Step = step,
+            Routing = routing,
             Group = group,
             Summary = summary,
             Since = since,
@@ -26,12 +28,13 @@ public sealed partial class CommandExecutor
             AclCategories = acl ?? (flags.Contains("write") ? ["@write", "@" + group] : ["@read", "@" + group]),
         };
 
-        CommandDefinition Plain(string name, int arity, CommandHandler handler, string[] flags, string group, string summary, string since, bool inScript = false, bool noAuth = false) => new()
+        CommandDefinition Plain(string name, int arity, CommandHandler handler, string[] flags, string group, string summary, string since, bool inScript = false, bool noAuth = false, KeyRouting routing = KeyRouting.FirstKey) => new()
         {
             Name = name,
             Arity = arity,
             Handler = handler,
             Flags = flags,
+            Routing = routing,
             Group = group,
             Summary = summary,
             Since = since,
@@ -70,8 +73,26 @@ public sealed partial class CommandExecutor
             Key("psetex", 4, PSetExAsync, WriteFlags, "string", "Sets both string value and expiration time in milliseconds of a key. The key is created if it doesn't exist.", "2.6.0"),
             Key("getdel", 2, GetDelAsync, FastWriteFlags, "string", "Returns the string value of a key after deleting the key.", "6.2.0"),
             Key("getex", -2, GetExAsync, FastWriteFlags, "string", "Returns the string value of a key after setting its expiration time.", "6.2.0"),
-            Key("del", -2, DelAsync, ["write"], "generic", "Deletes one or more keys.", "1.0.0", lastKey: -1),
-            Key("exists", -2, ExistsAsync, ReadFlags, "generic", "Determines whether one or more keys exist.", "1.0.0", lastKey: -1),
+            Key("delex", -2, DelExAsync, FastWriteFlags, "string", "Conditionally removes the specified key based on value or digest comparison.", "8.4.0"),
+            Key("digest", 2, DigestAsync, ReadFlags, "string", "Returns the XXH3 hash of a string value.", "8.4.0"),
+
+            // MSETEX's keys follow numkeys (a keynum key spec), so COMMAND INFO shows 0 0 0 and
+            // movablekeys, as Redis 8.4 does; routing reads the layout itself.
+            new()
+            {
+                Name = "msetex",
+                Arity = -4,
+                Handler = MSetExAsync,
+                Flags = ["write", "denyoom", "movablekeys"],
+                Group = "string",
+                Summary = "Atomically sets multiple string keys with a shared expiration in a single operation. Supports flexible argument parsing where condition and expiration flags can appear in any order.",
+                Since = "8.4.0",
+                AllowedInScript = true,
+                Routing = KeyRouting.KeyValuePairs,
+                AclCategories = ["@write", "@string"],
+            },
+            Key("del", -2, DelAsync, ["write"], "generic", "Deletes one or more keys.", "1.0.0", lastKey: -1, routing: KeyRouting.EachKey),
+            Key("exists", -2, ExistsAsync, ReadFlags, "generic", "Determines whether one or more keys exist.", "1.0.0", lastKey: -1, routing: KeyRouting.EachKey),
             Key("expire", -3, ExpireAsync, FastWriteFlags, "generic", "Sets the expiration time of a key in seconds.", "1.0.0"),
             Key("pexpire", -3, PExpireAsync, FastWriteFlags, "generic", "Sets the expiration time of a key in milliseconds.", "2.6.0"),
             Key("expireat", -3, ExpireAtAsync, FastWriteFlags, "generic", "Sets the expiration time of a key to a Unix timestamp.", "1.2.0"),
@@ -82,8 +103,8 @@ public sealed partial class CommandExecutor
             Key("pexpiretime", 2, PExpireTimeAsync, ReadFlags, "generic", "Returns the expiration time of a key as a Unix milliseconds timestamp.", "7.0.0"),
             Key("persist", 2, PersistAsync, FastWriteFlags, "generic", "Removes the expiration time of a key.", "2.2.0"),
             Key("type", 2, TypeAsync, ReadFlags, "generic", "Determines the type of value stored at a key.", "1.0.0"),
-            Plain("eval", -3, EvalAsync, ["noscript", "skip_monitor", "may_replicate", "no_mandatory_keys", "stale"], "scripting", "Executes a server-side Lua script.", "2.6.0"),
-            Plain("evalsha", -3, EvalShaAsync, ["noscript", "skip_monitor", "may_replicate", "no_mandatory_keys", "stale"], "scripting", "Executes a server-side Lua script by SHA1 digest.", "2.6.0"),
+            Plain("eval", -3, EvalAsync, ["noscript", "skip_monitor", "may_replicate", "no_mandatory_keys", "stale"], "scripting", "Executes a server-side Lua script.", "2.6.0", routing: KeyRouting.ScriptKeys),
+            Plain("evalsha", -3, EvalShaAsync, ["noscript", "skip_monitor", "may_replicate", "no_mandatory_keys", "stale"], "scripting", "Executes a server-side Lua script by SHA1 digest.", "2.6.0", routing: KeyRouting.ScriptKeys),
             Container(
                 "script",
                 "A container for Lua scripts management commands.",

@@ -31,6 +31,7 @@ public sealed partial class CommandExecutor
     private readonly GatewayOptions _options;
     private readonly TimeProvider _time;
     private readonly long _startedAtMs;
+    private readonly SlotLocks _slotLocks = new();
     private long _commandsProcessed;
 
     public CommandExecutor(

@@ -36,6 +36,18 @@ public readonly struct DeleteCall : IGrainCall<KeyGrain, KvReply>
     public ValueTask<KvReply> InvokeAsync(KeyGrain grain) => new(KvReply.FromInteger(grain.Delete()));
 }
 
+/// <summary>DELEX (Redis 8.4): delete when the condition holds, compared and deleted in one turn.</summary>
+public readonly struct DeleteIfCall(DeleteIfRequest request) : IGrainCall<KeyGrain, KvReply>
+{
+    public ValueTask<KvReply> InvokeAsync(KeyGrain grain) => new(grain.DeleteIf(request));
+}
+
+/// <summary>DIGEST (Redis 8.4).</summary>
+public readonly struct DigestCall : IGrainCall<KeyGrain, KvReply>
+{
+    public ValueTask<KvReply> InvokeAsync(KeyGrain grain) => new(grain.Digest());
+}
+
 /// <summary>EXISTS of one key.</summary>
 public readonly struct ExistsCall : IGrainCall<KeyGrain, KvReply>
 {

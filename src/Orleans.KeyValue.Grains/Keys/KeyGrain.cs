@@ -1,3 +1,5 @@
+using System.Text;
+using Orleans.KeyValue.Grains.Hashing;
 using Orleans.KeyValue.Runtime.Activations;
 
 namespace Orleans.KeyValue.Grains.Keys;
@@ -58,10 +60,35 @@ public sealed class KeyGrain : IKeyGrain
             old = KvReply.FromBulk(current.Value);
         }
 
-        if ((request.Condition == SetCondition.IfNotExists && current.Exists) ||
-            (request.Condition == SetCondition.IfExists && !current.Exists))
+        // Redis 8.4's setGenericCommand: NX refuses an existing key; XX, IFEQ and IFDEQ a missing
+        // one (IFNE and IFDNE create it). With GET the reply is the old value either way.
+        var refused = current.Exists
+            ? request.Condition == SetCondition.IfNotExists
+            : request.Condition == SetCondition.IfExists || request.Compare is ValueCondition.IfEqual or ValueCondition.IfDigestEqual;
+        if (refused)
         {
             return request.ReturnOld ? old : KvReply.Nil;
+        }
+
+        if (current.Exists && request.Compare != ValueCondition.None)
+        {
+            if (current.Kind != ValueKind.String)
+            {
+                return ErrorReplies.WrongTypeReply;
+            }
+
+            // A malformed digest is an error only here (key found, a string), as in Redis. With GET,
+            // Redis has already sent the old value and sends this error after it: two replies to one
+            // command. We answer the error alone.
+            if (!TryMatch(current.Value, request.Compare, request.Match, out var holds))
+            {
+                return ErrorReplies.DigestLengthReply;
+            }
+
+            if (!holds)
+            {
+                return request.ReturnOld ? old : KvReply.Nil;
+            }
         }
 
         var deadline = request.Expiry switch
@@ -149,6 +176,61 @@ public sealed class KeyGrain : IKeyGrain
 
         Remove(expired: false);
         return 1;
+    }
+
+    /// <summary>
+    /// DELEX as Redis 8.4 runs it: a missing key is 0 whatever the condition; no condition deletes
+    /// a key of any type; a condition needs a string (Redis's own error, not WRONGTYPE), then a
+    /// known condition, then a 16-character digest; compare and delete in this one turn.
+    /// </summary>
+    public KvReply DeleteIf(in DeleteIfRequest request)
+    {
+        var record = Read();
+        if (!record.Exists)
+        {
+            return KvReply.Zero;
+        }
+
+        if (request.Condition == ValueCondition.None && request.Error is null)
+        {
+            Remove(expired: false);
+            return KvReply.One;
+        }
+
+        if (record.Kind != ValueKind.String)
+        {
+            return ErrorReplies.KeyNotStringForConditionReply;
+        }
+
+        if (request.Error is not null)
+        {
+            return KvReply.FromError(request.Error);
+        }
+
+        if (!TryMatch(record.Value, request.Condition, request.Match, out var holds))
+        {
+            return ErrorReplies.DigestLengthReply;
+        }
+
+        if (!holds)
+        {
+            return KvReply.Zero;
+        }
+
+        Remove(expired: false);
+        return KvReply.One;
+    }
+
+    public KvReply Digest()
+    {
+        var record = Read();
+        _services.Statistics.Read(record.Exists);
+        if (!record.Exists)
+        {
+            return KvReply.Nil;
+        }
+
+        return record.Kind == ValueKind.String ? KvReply.FromBulk(Xxh3.HexDigest(record.Value)) : ErrorReplies.WrongTypeReply;
     }
 
     public long Exists() => Read().Exists ? 1 : 0;
@@ -244,6 +326,39 @@ public sealed class KeyGrain : IKeyGrain
         if (record.HasDeadline)
         {
             Schedule(record.DeadlineMs);
+        }
+    }
+
+    /// <summary>
+    /// Whether <paramref name="condition"/> holds for a string <paramref name="value"/>. Values compare
+    /// as bytes. A digest must be 16 characters (else false: the caller answers the error) and
+    /// compares without regard to ASCII case and without a hex check, as Redis's strcasecmp does:
+    /// 16 characters that are not hex simply never match.
+    /// </summary>
+    private static bool TryMatch(byte[] value, ValueCondition condition, ReadOnlySpan<byte> match, out bool holds)
+    {
+        switch (condition)
+        {
+            case ValueCondition.IfEqual:
+                holds = value.AsSpan().SequenceEqual(match);
+                return true;
+            case ValueCondition.IfNotEqual:
+                holds = !value.AsSpan().SequenceEqual(match);
+                return true;
+            case ValueCondition.IfDigestEqual or ValueCondition.IfDigestNotEqual:
+                holds = false;
+                if (match.Length != Xxh3.HexLength)
+                {
+                    return false;
+                }
+
+                Span<byte> digest = stackalloc byte[Xxh3.HexLength];
+                Xxh3.WriteHex(Xxh3.Hash64(value), digest);
+                holds = Ascii.EqualsIgnoreCase(digest, match) == (condition == ValueCondition.IfDigestEqual);
+                return true;
+            default:
+                holds = true;
+                return true;
         }
     }
 

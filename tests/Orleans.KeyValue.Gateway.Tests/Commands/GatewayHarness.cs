@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Orleans.KeyValue.Gateway.Commands;
 using Orleans.KeyValue.Gateway.Connections;
 using Orleans.KeyValue.Resp;
+using Orleans.KeyValue.Runtime.Storage;
 using Orleans.KeyValue.Testing.Time;
 
 namespace Orleans.KeyValue.Gateway.Tests.Commands;
@@ -58,6 +59,10 @@ public sealed class GatewayHarness : IDisposable
     }
 
     public static KvReply Bulk(string text) => KvReply.FromBulk(Encoding.UTF8.GetBytes(text));
+
+    /// <summary>Stores a key of a type other than string (only strings exist today; the type tag is what other types will carry).</summary>
+    public void PlantOtherType(string key) =>
+        _services.GetRequiredService<IGrainStorage<KeyRecord>>().Write(Encoding.UTF8.GetBytes(key), new KeyRecord([1], (ValueKind)2, KeyRecord.NoDeadline));
 
     public static KvReply Err(string text) => KvReply.FromError(text);
 

@@ -58,6 +58,17 @@ public sealed class KeyGrainHarness : IDisposable
 
     public KvReply Get(string key) => Call(key, default(GetCall));
 
+    public KvReply SetIf(string key, string value, ValueCondition compare, string match, SetCondition condition = SetCondition.Always, bool get = false, ExpiryMode expiry = ExpiryMode.Clear, long deadline = 0) =>
+        Call(key, new SetCall(new SetRequest(Bytes(value), condition, expiry, deadline, get, compare, Bytes(match))));
+
+    public KvReply DeleteIf(string key, ValueCondition condition = ValueCondition.None, string? match = null, string? error = null) =>
+        Call(key, new DeleteIfCall(new DeleteIfRequest(condition, match is null ? null : Bytes(match), error)));
+
+    public KvReply Digest(string key) => Call(key, default(DigestCall));
+
+    /// <summary>Stores a key of a type other than string (only strings exist today; the tag is what other types will carry).</summary>
+    public void PlantOtherType(string key) => Storage.Write(Bytes(key), new KeyRecord(Bytes("x"), (ValueKind)2, KeyRecord.NoDeadline));
+
     public long Ttl(string key, bool ms = true) => Call(key, new TimeToLiveCall(ms, absolute: false)).Integer;
 
     public void Advance(long milliseconds) => Time.Advance(TimeSpan.FromMilliseconds(milliseconds));

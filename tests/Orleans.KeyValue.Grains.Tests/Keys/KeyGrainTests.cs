@@ -2,7 +2,7 @@ using Orleans.KeyValue.Grains.Calls;
 
 namespace Orleans.KeyValue.Grains.Tests.Keys;
 
-public sealed class KeyGrainTests : IDisposable
+public sealed partial class KeyGrainTests : IDisposable
 {
     private readonly KeyGrainHarness _h = new();
 
