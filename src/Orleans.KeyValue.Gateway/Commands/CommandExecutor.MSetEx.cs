@@ -1,6 +1,5 @@
 using Orleans.KeyValue.Grains.Calls;
 using Orleans.KeyValue.Resp;
-using Orleans.KeyValue.Runtime.Placement;
 
 namespace Orleans.KeyValue.Gateway.Commands;
 

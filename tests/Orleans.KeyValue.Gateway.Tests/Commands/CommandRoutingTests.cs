@@ -1,7 +1,6 @@
 using System.Text;
 using Orleans.KeyValue.Gateway.Commands;
 using Orleans.KeyValue.Resp;
-using Orleans.KeyValue.Runtime.Placement;
 
 namespace Orleans.KeyValue.Gateway.Tests.Commands;
 
