@@ -181,6 +181,24 @@ public abstract class KeyValueClientTests : IAsyncLifetime
 public sealed class KeyValueClientOnSiloTests : KeyValueClientTests
 {
     protected override async Task<IRespServer> StartServerAsync() => await SiloServer.StartAsync([]);
+
+    [Fact(Timeout = 60_000)]
+    public async Task ConditionalCommands_CompareAndSetAndDelete_WithoutScripts()
+    {
+        await using var client = await KeyValueClient.ConnectAsync("127.0.0.1:" + Server.Port.ToString(CultureInfo.InvariantCulture));
+        var key = $"sdk:{Guid.NewGuid():N}:cas";
+        Assert.False(await client.SetIfEqualAsync(key, "b"u8.ToArray(), "a"u8.ToArray()));
+        Assert.False(await client.ExistsAsync(key));
+        await client.SetAsync(key, "a");
+        Assert.True(await client.SetIfEqualAsync(key, "b"u8.ToArray(), "a"u8.ToArray(), Expiry.In(TimeSpan.FromMinutes(1))));
+        var digest = await client.GetDigestAsync(key);
+        Assert.Matches("^[0-9a-f]{16}$", digest);
+        Assert.False(await client.SetIfDigestAsync(key, "c"u8.ToArray(), "0000000000000000"));
+        Assert.True(await client.SetIfDigestAsync(key, "c"u8.ToArray(), digest!));
+        Assert.False(await client.DeleteIfEqualAsync(key, "b"u8.ToArray()));
+        Assert.True(await client.DeleteIfEqualAsync(key, "c"u8.ToArray()));
+        Assert.Null(await client.GetDigestAsync(key));
+    }
 }
 
 /// <summary>The SDK against redis-server 7: a plain Redis client too (locks fall back to the script).</summary>

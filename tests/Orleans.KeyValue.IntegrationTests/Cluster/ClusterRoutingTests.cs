@@ -201,4 +201,25 @@ public abstract class ClusterRoutingTests(ThreeSiloClusterFixture fixture)
             Assert.Single(rows, r => r.Contains("self=1", StringComparison.Ordinal) && r.Contains("name=" + silo.Name + ",", StringComparison.Ordinal));
         }
     }
+
+    [Fact(Timeout = Timeout)]
+    public async Task ConditionalCommands_RouteToTheOwner_AndMsetexWantsOneSlot()
+    {
+        var silos = Cluster.LiveSilos;
+        await using var first = await TestCluster.ConnectAsync(silos[0]);
+        await using var other = await TestCluster.ConnectAsync(silos[2]);
+        var key = Key("delex");
+        Assert.Equal(RedisReply.Ok, await SendAsync(first, "SET", key, "token"));
+        Assert.Equal(RedisReply.Nil, await SendAsync(other, "SET", key, "x", "IFEQ", "wrong"));
+        Assert.Equal(RedisReply.Integer(0), await SendAsync(other, "DELEX", key, "IFEQ", "wrong"));
+        Assert.Equal(RedisReply.Integer(1), await SendAsync(other, "DELEX", key, "IFEQ", "token"));
+        Assert.Equal(RedisReply.Nil, await SendAsync(first, "GET", key));
+
+        var tag = "{" + Guid.NewGuid().ToString("N") + "}";
+        Assert.Equal(RedisReply.Integer(1), await SendAsync(other, "MSETEX", "2", tag + "a", "1", tag + "b", "2", "PX", "60000"));
+        Assert.Equal(RedisReply.Bulk("2"), await SendAsync(first, "GET", tag + "b"));
+        Assert.Equal(RedisReply.Integer(0), await SendAsync(first, "MSETEX", "2", tag + "a", "1", tag + "c", "3", "NX"));
+        Assert.Equal(RedisReply.Nil, await SendAsync(first, "GET", tag + "c"));
+        Assert.StartsWith("-CROSSSLOT", await SendAsync(first, "MSETEX", "2", Key("x"), "1", Key("y"), "2"), StringComparison.Ordinal);
+    }
 }
