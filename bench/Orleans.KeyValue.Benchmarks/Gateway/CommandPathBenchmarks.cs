@@ -34,7 +34,8 @@ public class CommandPathBenchmarks : IDisposable
         _executor = _services.GetRequiredService<CommandExecutor>();
         var now = TimeProvider.System.GetUtcNow().ToUnixTimeMilliseconds();
         _context = new CommandContext(new ClientSession(1, null, null, now, authenticated: true));
-        if (Set() != 5 || Get() != RespCommands.ValueSize + 7)
+        // "+OK\r\n", and "$100\r\n" + the value + "\r\n".
+        if (Set() != 5 || Get() != RespCommands.ValueSize + "$100\r\n\r\n".Length)
         {
             throw new InvalidOperationException("SET must answer +OK and GET the value");
         }
