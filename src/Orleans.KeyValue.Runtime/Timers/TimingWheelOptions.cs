@@ -11,4 +11,12 @@ public sealed class TimingWheelOptions
 
     /// <summary>Slots in one rotation.</summary>
     public int Slots { get; set; } = 4096;
+
+    /// <summary>
+    /// After a burst of at least this many deadlines (mass expiry), once the wheel is quiet
+    /// again, run one compacting full garbage collection so the reclaimed keys' memory goes back
+    /// to the operating system (reclaiming keys allocates nothing, so no collection would run
+    /// on its own). 0 turns it off.
+    /// </summary>
+    public int CompactAfterDeadlines { get; set; } = 100_000;
 }

@@ -14,7 +14,10 @@ public sealed partial class TimingWheelService : IHostedService, IDisposable
     private readonly List<(byte[] Key, long DeadlineMs)> _due = [];
     private readonly Lock _turning = new();
     private ITimer? _timer;
+    private readonly int _compactAfter;
     private long _fired;
+    private long _firedSinceCompaction;
+    private long _compactions;
 
     public TimingWheelService(TimingWheel wheel, TimeProvider time, IDeadlineHandler handler, IOptions<TimingWheelOptions> options, ILogger<TimingWheelService> logger)
     {
@@ -24,7 +27,11 @@ public sealed partial class TimingWheelService : IHostedService, IDisposable
         _handler = handler;
         _logger = logger;
         _tick = options.Value.Tick;
+        _compactAfter = options.Value.CompactAfterDeadlines;
     }
+
+    /// <summary>Compacting collections run after mass expiries since start.</summary>
+    public long Compactions => Interlocked.Read(ref _compactions);
 
     /// <summary>The wheel.</summary>
     public TimingWheel Wheel { get; }
@@ -79,6 +86,15 @@ public sealed partial class TimingWheelService : IHostedService, IDisposable
             }
 
             Interlocked.Add(ref _fired, count);
+            _firedSinceCompaction += count;
+            if (count == 0 && _compactAfter > 0 && _firedSinceCompaction >= _compactAfter)
+            {
+                // The burst is over: give the memory of the reclaimed keys back now.
+                _firedSinceCompaction = 0;
+                Interlocked.Increment(ref _compactions);
+                GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+            }
+
             return count;
         }
         finally
