@@ -88,6 +88,9 @@ public static class SiloApplication
             GatewayPort = gateway.Port,
             Name = membership.SiloName ?? $"{Environment.MachineName}:{gateway.Port}",
         });
+        // Commands finish in microseconds: running a connection's continuations on the I/O
+        // thread that completed the read saves a thread-pool hop per batch of commands.
+        builder.WebHost.UseSockets(sockets => sockets.UnsafePreferInlineScheduling = silo.InlineScheduling);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.Listen(ParseAddress(gateway.Bind), gateway.Port, listen => listen.UseConnectionHandler<RespConnectionHandler>());
