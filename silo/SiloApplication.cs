@@ -8,6 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Orleans.KeyValue.Dashboard;
 using Orleans.KeyValue.Gateway;
 using Orleans.KeyValue.Gateway.Cluster;
 using Orleans.KeyValue.Runtime.Cluster;
@@ -34,6 +35,7 @@ public static class SiloApplication
         ["--proto-max-bulk-len"] = "Gateway:MaxBulkLength",
         ["--dashboard-port"] = "Silo:DashboardPort",
         ["--dashboard-bind"] = "Silo:DashboardBind",
+        ["--dashboard-password"] = "Silo:DashboardPassword",
         ["--script-time-limit"] = "Scripting:TimeLimit",
         ["--silo-port"] = "Cluster:SiloPort",
         ["--silo-bind"] = "Cluster:SiloBind",
@@ -53,6 +55,8 @@ public static class SiloApplication
     /// </summary>
     public static WebApplication Build(string[] args, Action<IServiceCollection>? configureServices = null)
     {
+        // A bare switch: --dashboard-insecure means true (the command-line provider wants a value).
+        args = [.. args.Select(a => a == "--dashboard-insecure" ? "--Silo:DashboardInsecure=true" : a)];
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args });
         builder.Configuration.AddEnvironmentVariables("KV_");
         builder.Configuration.AddCommandLine(args, Flags.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal));
@@ -78,6 +82,8 @@ public static class SiloApplication
         services.AddOptions<SiloOptions>().Bind(builder.Configuration.GetSection(SiloOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
         var silo = builder.Configuration.GetSection(SiloOptions.SectionName).Get<SiloOptions>() ?? new SiloOptions();
         services.Configure<HostOptions>(o => o.ShutdownTimeout = silo.ShutdownTimeout);
+        CheckDashboardSecurity(silo);
+        services.AddKeyValueDashboard(o => o.Password = string.IsNullOrEmpty(silo.DashboardPassword) ? null : silo.DashboardPassword);
         configureServices?.Invoke(services);
 
         var gateway = builder.Configuration.GetSection(GatewayOptions.SectionName).Get<GatewayOptions>() ?? new GatewayOptions();
@@ -102,13 +108,21 @@ public static class SiloApplication
         });
 
         var app = builder.Build();
+        var secured = !string.IsNullOrEmpty(silo.DashboardPassword);
         app.MapGet("/healthz", (CommandExecutor executor, GrainRuntime<KeyGrain> runtime, ClientRegistry clients, MembershipService membership) =>
         {
-            // Healthy once the silo is an active member serving its share of the keys.
+            // Healthy once the silo is an active member serving its share of the keys. Open to
+            // all (health checks carry no password): with a password set, it says only that.
             var serving = membership.IsServing;
+            var status = serving ? "ok" : membership.Joined.IsCompleted ? "not-serving" : "joining";
+            if (secured)
+            {
+                return Results.Json(new { status }, statusCode: serving ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
+            }
+
             return Results.Json(
                 new SiloHealth(
-                    serving ? "ok" : membership.Joined.IsCompleted ? "not-serving" : "joining",
+                    status,
                     executor.CommandsProcessed,
                     runtime.ActivationCount,
                     clients.Count,
@@ -116,8 +130,33 @@ public static class SiloApplication
                     membership.View.ActiveSilos.Count),
                 statusCode: serving ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
         });
+        if (silo.DashboardPort > 0)
+        {
+            app.MapKeyValueDashboard();
+        }
+
         return app;
     }
+
+    /// <summary>
+    /// Secure by default: a dashboard reachable from other machines shows keys and values, so a
+    /// non-loopback bind needs a password, or the operator's explicit <c>--dashboard-insecure</c>.
+    /// </summary>
+    private static void CheckDashboardSecurity(SiloOptions silo)
+    {
+        if (silo.DashboardPort == 0 || !string.IsNullOrEmpty(silo.DashboardPassword) || silo.DashboardInsecure || IsLoopback(silo.DashboardBind))
+        {
+            return;
+        }
+
+        throw new InvalidOperationException(
+            $"The dashboard would listen on {silo.DashboardBind}:{silo.DashboardPort}, reachable from other machines, without a password. " +
+            "Set --dashboard-password (Silo:DashboardPassword, KV_Silo__DashboardPassword), bind it to 127.0.0.1 (--dashboard-bind), " +
+            "turn it off (--dashboard-port 0), or pass --dashboard-insecure to serve it without a password anyway.");
+    }
+
+    private static bool IsLoopback(string address) =>
+        address == "localhost" || (IPAddress.TryParse(address, out var parsed) && IPAddress.IsLoopback(parsed));
 
     private static IPAddress ParseAddress(string address) => address switch
     {

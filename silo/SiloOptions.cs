@@ -2,13 +2,13 @@ using System.ComponentModel.DataAnnotations;
 
 namespace Orleans.KeyValue.Silo;
 
-/// <summary>The silo process: its HTTP port (health now; the dashboard lands here) and shutdown.</summary>
+/// <summary>The silo process: its HTTP port (health and the dashboard) and shutdown.</summary>
 public sealed class SiloOptions
 {
     /// <summary>Configuration section.</summary>
     public const string SectionName = "Silo";
 
-    /// <summary>HTTP port for the health endpoint and, later, the dashboard (<c>--dashboard-port</c>); 0 turns it off.</summary>
+    /// <summary>HTTP port for the health endpoint and the dashboard (<c>--dashboard-port</c>); 0 turns it off.</summary>
     [Range(0, 65535)]
     public int DashboardPort { get; set; } = 8080;
 
@@ -22,6 +22,15 @@ public sealed class SiloOptions
     /// and hurt pipeline 16.
     /// </summary>
     public bool InlineScheduling { get; set; }
+
+    /// <summary>The dashboard's password (<c>--dashboard-password</c>): every page and API call needs it (HTTP Basic, any user name).</summary>
+    public string? DashboardPassword { get; set; }
+
+    /// <summary>
+    /// Allows a non-loopback <see cref="DashboardBind"/> without a password (<c>--dashboard-insecure</c>);
+    /// without it such a silo refuses to start.
+    /// </summary>
+    public bool DashboardInsecure { get; set; }
 
     /// <summary>How long a clean shutdown may take: the hand-over of the silo's keys and in-flight commands.</summary>
     public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(30);

@@ -48,4 +48,11 @@ public sealed class GatewayOptions
     /// </summary>
     [Range(1024, int.MaxValue)]
     public int OutputBufferLimit { get; set; } = 1024 * 1024;
+
+    /// <summary>Redis's <c>slowlog-log-slower-than</c>: commands slower than this go to the slow log the dashboard shows.</summary>
+    public TimeSpan SlowLogThreshold { get; set; } = TimeSpan.FromMilliseconds(10);
+
+    /// <summary>Redis's <c>slowlog-max-len</c>: how many slow commands, and how many error replies, are kept.</summary>
+    [Range(1, 100_000)]
+    public int SlowLogMaxLength { get; set; } = 128;
 }

@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Orleans.KeyValue.Gateway.Commands;
 using Orleans.KeyValue.Gateway.Connections;
+using Orleans.KeyValue.Gateway.Diagnostics;
 using Orleans.KeyValue.Grains;
 
 namespace Orleans.KeyValue.Gateway;
@@ -15,6 +16,8 @@ public static class GatewayServiceCollectionExtensions
         services.AddKeyGrains();
         services.AddOptions<GatewayOptions>().ValidateDataAnnotations().ValidateOnStart();
         services.TryAddSingleton<ClientRegistry>();
+        services.TryAddSingleton<CommandStatistics>();
+        services.TryAddSingleton<GatewayMetrics>();
         services.TryAddSingleton<CommandExecutor>();
         services.TryAddSingleton<RespConnectionHandler>();
         return services;

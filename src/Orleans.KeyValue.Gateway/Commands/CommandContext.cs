@@ -16,4 +16,7 @@ public sealed class CommandContext(ClientSession session)
 
     /// <summary>How many silos forwarded this command before it arrived here (0 from a client).</summary>
     public int Hops { get; init; }
+
+    /// <summary>The command running now (null for an unknown command), for the statistics.</summary>
+    public CommandDefinition? Current { get; set; }
 }

@@ -44,6 +44,14 @@ public sealed class CommandDefinition
 
     internal long Calls;
 
+    internal long ErrorCalls;
+
+    /// <summary>Times this command answered with an error (counted by the connection that ran it).</summary>
+    public long ErrorCount => Interlocked.Read(ref ErrorCalls);
+
+    /// <summary>How long this command took, as its clients saw it (recorded by the connection that ran it).</summary>
+    public Diagnostics.LatencyHistogram Latency { get; } = new();
+
     /// <summary>Times this command ran.</summary>
     public long CallCount => Interlocked.Read(ref Calls);
 

@@ -430,9 +430,15 @@ public sealed partial class CommandExecutor
             var owner = _cluster?.Membership.View.OwnerOf(slot);
             var wanted = (int)Math.Min(count - found.Count, 1_000_000);
             KvReply step;
+            var finished = false;
             if (_cluster is null || owner is null || owner == _cluster.Membership.Me)
             {
                 step = LocalScan(cursor, wanted, pattern, type);
+
+                // From cursor 0 a walk that reached the end also answers 0: that is the end of
+                // the scan, not a slot in transition, when this silo serves the cursor's slot
+                // (else a one-silo SCAN 0 walked everything twice).
+                finished = step.Items![0].Integer == 0 && (_cluster is null || _cluster.Slots.IsServed(slot));
             }
             else
             {
@@ -461,7 +467,7 @@ public sealed partial class CommandExecutor
 
             var next = step.Items![0].Integer;
             found.AddRange(step.Items[1].Items!);
-            if (next == cursor)
+            if (next == cursor && !finished)
             {
                 // The slot is in transition (no silo serves it right now): step over it.
                 next = slot + 1 >= KeySlot.Count ? 0 : (long)(slot + 1) << 32;

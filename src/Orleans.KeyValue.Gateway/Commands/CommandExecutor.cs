@@ -77,6 +77,7 @@ public sealed partial class CommandExecutor
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(request);
         var definition = Find(request[0]);
+        context.Current = definition;
         if (definition is null)
         {
             return Reply(KvReply.FromError(context.InScript ? ErrorTexts.UnknownScriptCommand : ErrorTexts.UnknownCommand(request)));
@@ -91,6 +92,7 @@ public sealed partial class CommandExecutor
             }
 
             definition = sub;
+            context.Current = sub;
         }
 
         if (!definition.ArityAccepts(request.Count))

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.KeyValue.Gateway.Commands;
+using Orleans.KeyValue.Gateway.Diagnostics;
 using Orleans.KeyValue.Resp;
 
 namespace Orleans.KeyValue.Gateway.Connections;
@@ -24,11 +25,13 @@ public sealed partial class RespConnectionHandler : ConnectionHandler
     private readonly TimeProvider _time;
     private readonly RespLimits _limits;
     private readonly ILogger _logger;
+    private readonly CommandStatistics _statistics;
 
-    public RespConnectionHandler(CommandExecutor executor, ClientRegistry clients, IOptions<GatewayOptions> options, TimeProvider time, ILogger<RespConnectionHandler> logger)
+    public RespConnectionHandler(CommandExecutor executor, ClientRegistry clients, IOptions<GatewayOptions> options, TimeProvider time, ILogger<RespConnectionHandler> logger, CommandStatistics statistics)
     {
         ArgumentNullException.ThrowIfNull(options);
         _executor = executor;
+        _statistics = statistics;
         _clients = clients;
         _options = options.Value;
         _time = time;
@@ -82,7 +85,7 @@ public sealed partial class RespConnectionHandler : ConnectionHandler
                 var close = false;
                 while (true)
                 {
-                    var step = RunBuffered(buffer.Slice(position), parser, request, context, output, out position, out var pending);
+                    var step = RunBuffered(buffer.Slice(position), parser, request, context, output, out position, out var pending, out var started);
                     if (step == Step.NeedMoreData)
                     {
                         break;
@@ -103,6 +106,7 @@ public sealed partial class RespConnectionHandler : ConnectionHandler
 
                     // A grain was busy: wait for it, keeping the reply in order.
                     var reply = await pending;
+                    _statistics.Record(context, request, reply, started);
                     ReplyWriter.Write(output, reply, session.Protocol);
                     if (session.CloseRequested)
                     {
@@ -162,11 +166,12 @@ public sealed partial class RespConnectionHandler : ConnectionHandler
     /// Runs every complete command in <paramref name="buffer"/> whose reply is ready at once.
     /// Stops at the end of the input, at a command that must be awaited, or at a close.
     /// </summary>
-    private Step RunBuffered(ReadOnlySequence<byte> buffer, RespRequestParser parser, RespRequest request, CommandContext context, PipeWriter output, out SequencePosition consumed, out ValueTask<KvReply> pending)
+    private Step RunBuffered(ReadOnlySequence<byte> buffer, RespRequestParser parser, RespRequest request, CommandContext context, PipeWriter output, out SequencePosition consumed, out ValueTask<KvReply> pending, out long started)
     {
         var session = context.Session;
         var reader = new SequenceReader<byte>(buffer);
         pending = default;
+        started = 0;
         try
         {
             while (true)
@@ -185,6 +190,7 @@ public sealed partial class RespConnectionHandler : ConnectionHandler
                 }
 
                 session.LastActivityMs = _time.GetUtcNow().ToUnixTimeMilliseconds();
+                started = _statistics.Start();
                 var reply = _executor.ExecuteAsync(context, request);
                 if (!reply.IsCompletedSuccessfully)
                 {
@@ -192,7 +198,9 @@ public sealed partial class RespConnectionHandler : ConnectionHandler
                     return Step.Await;
                 }
 
-                ReplyWriter.Write(output, reply.Result, session.Protocol);
+                var done = reply.Result;
+                _statistics.Record(context, request, done, started);
+                ReplyWriter.Write(output, done, session.Protocol);
                 if (session.CloseRequested)
                 {
                     return Step.Close;

@@ -22,6 +22,7 @@ public sealed class GrainRuntime<TGrain>
     private readonly Func<ReadOnlySpan<byte>, byte[]?>? _findStoredKey;
     private long _activated;
     private long _deactivated;
+    private long _collected;
 
     /// <param name="activator">Makes grain objects.</param>
     /// <param name="findStoredKey">Returns the key array already held by grain storage, if any,
@@ -42,6 +43,9 @@ public sealed class GrainRuntime<TGrain>
 
     /// <summary>Activations ended (idle collection or on the grain's request) since start.</summary>
     public long DeactivatedTotal => Interlocked.Read(ref _deactivated);
+
+    /// <summary>Activations ended by idle collection since start (part of <see cref="DeactivatedTotal"/>).</summary>
+    public long CollectedTotal => Interlocked.Read(ref _collected);
 
     /// <summary>True when <paramref name="key"/>'s grain is active now.</summary>
     public bool IsActive(ReadOnlySpan<byte> key) => _bySpan.ContainsKey(key);
@@ -79,6 +83,7 @@ public sealed class GrainRuntime<TGrain>
             }
         }
 
+        Interlocked.Add(ref _collected, collected);
         return collected;
     }
 

@@ -20,4 +20,7 @@ public enum SiloMessageType : byte
 
     /// <summary>The membership table changed: read it now.</summary>
     ViewChanged = 6,
+
+    /// <summary>A dashboard query about the receiving silo (its statistics, a key it owns); JSON in reply.</summary>
+    Dashboard = 7,
 }

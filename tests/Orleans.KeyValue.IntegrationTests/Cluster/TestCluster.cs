@@ -69,14 +69,14 @@ public sealed class TestCluster : IAsyncDisposable
         var index = _next++;
         var gatewayPort = FreePort.Next();
         var siloPort = FreePort.Next();
-        var silo = new TestSilo($"silo{index}", gatewayPort, siloPort);
+        var silo = new TestSilo($"silo{index}", gatewayPort, siloPort) { DashboardPort = _options.Dashboard ? FreePort.Next() : 0 };
         var args = new List<string>
         {
             "--port", gatewayPort.ToString(CultureInfo.InvariantCulture),
             "--bind", "127.0.0.1",
             "--silo-port", siloPort.ToString(CultureInfo.InvariantCulture),
             "--silo-bind", "127.0.0.1",
-            "--dashboard-port", "0",
+            "--dashboard-port", silo.DashboardPort.ToString(CultureInfo.InvariantCulture),
             "--silo-name", silo.Name,
             "--membership", _options.Membership,
             "--cluster-id", _clusterId,

@@ -9,6 +9,9 @@ public sealed record TestClusterOptions
     /// <summary>Silos as separate <c>dotnet Orleans.KeyValue.Silo.dll</c> processes (real kill -9 and SIGTERM), else in this process.</summary>
     public bool Processes { get; init; }
 
+    /// <summary>Gives every silo a dashboard on a free port (<see cref="TestSilo.DashboardPort"/>); off (port 0) otherwise.</summary>
+    public bool Dashboard { get; init; }
+
     /// <summary>More silo flags for every silo.</summary>
     public IReadOnlyList<string> ExtraArguments { get; init; } = [];
 

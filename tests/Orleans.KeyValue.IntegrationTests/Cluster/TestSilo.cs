@@ -22,6 +22,9 @@ public sealed class TestSilo
     /// <summary>The silo-to-silo port.</summary>
     public int SiloPort { get; }
 
+    /// <summary>The dashboard's HTTP port, 0 when off.</summary>
+    public int DashboardPort { get; internal set; }
+
     /// <summary>False once stopped or killed.</summary>
     public bool IsAlive { get; internal set; } = true;
 
