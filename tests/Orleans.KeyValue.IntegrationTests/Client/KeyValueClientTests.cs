@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.Extensions.Caching.Distributed;
+using Microsoft.Extensions.DependencyInjection;
 using Orleans.KeyValue.Client;
 using Orleans.KeyValue.IntegrationTests.Fixtures;
 using Orleans.KeyValue.Testing;
@@ -181,6 +182,21 @@ public abstract class KeyValueClientTests : IAsyncLifetime
 public sealed class KeyValueClientOnSiloTests : KeyValueClientTests
 {
     protected override async Task<IRespServer> StartServerAsync() => await SiloServer.StartAsync([]);
+
+    [Fact(Timeout = 60_000)]
+    public async Task AddKeyValueClient_GivesAnAppTheClientAndADistributedCache()
+    {
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddKeyValueClient(o => o.Endpoints.Add("127.0.0.1:" + Server.Port.ToString(CultureInfo.InvariantCulture)));
+        await using var provider = services.BuildServiceProvider();
+        var cache = provider.GetRequiredService<IDistributedCache>();
+        var key = $"di:{Guid.NewGuid():N}";
+        await cache.SetAsync(key, "cached"u8.ToArray(), new DistributedCacheEntryOptions { AbsoluteExpirationRelativeToNow = TimeSpan.FromMinutes(1) });
+        Assert.Equal("cached"u8.ToArray(), await cache.GetAsync(key));
+        var client = provider.GetRequiredService<KeyValueClient>();
+        Assert.True(await client.ExistsAsync(key));
+    }
 
     [Fact(Timeout = 60_000)]
     public async Task ConditionalCommands_CompareAndSetAndDelete_WithoutScripts()
