@@ -283,20 +283,27 @@ if has cluster; then
   stop_server "$single_pid"
 fi
 
+# Starts a fresh server ("ours" or "redis") on free ports and loads a RESP file into it through
+# redis-cli --pipe. Sets: port, pid, before (VmRSS in kB before the load), t0 and t1 (load start/end).
+start_and_load() {
+  local server=$1 file=$2
+  free_port; port=$REPLY
+  if [ "$server" = ours ]; then free_port; start_ours "$port" "$REPLY" ""; wait_ready "$port" "$PID" 1
+  else start_redis "$port" ""; wait_ready "$port" "$PID"; fi
+  pid=$PID
+  sleep 1
+  before=$(rss_kb "$pid")
+  t0=$(now); load_pipe "$port" "$file"; t1=$(now)
+}
+
 # ---------------------------------------------------------------------------------------------
 # Memory: resident set growth per key, keyspace keys of 100-byte values (16-byte keys).
 mem_lines=()
 if has memory; then
   mem_file=$(resp_file 100)
   for server in ours redis; do
-    free_port; port=$REPLY
-    if [ "$server" = ours ]; then free_port; start_ours "$port" "$REPLY" ""; wait_ready "$port" "$PID" 1
-    else start_redis "$port" ""; wait_ready "$port" "$PID"; fi
-    pid=$PID
-    sleep 1
-    before=$(rss_kb "$pid")
     log "memory: loading $keyspace keys of 100 bytes into $server"
-    t0=$(now); load_pipe "$port" "$mem_file"; t1=$(now)
+    start_and_load "$server" "$mem_file"
     keys=$(cli "$port" DBSIZE)
     [ "$keys" = "$keyspace" ] || die "memory: $server holds $keys keys after the load, not $keyspace"
     sleep 1
@@ -319,14 +326,8 @@ exp_lines=()
 if has expiry; then
   exp_file=$(resp_file 100 2000)
   for server in ours redis; do
-    free_port; port=$REPLY
-    if [ "$server" = ours ]; then free_port; start_ours "$port" "$REPLY" ""; wait_ready "$port" "$PID" 1
-    else start_redis "$port" ""; wait_ready "$port" "$PID"; fi
-    pid=$PID
-    sleep 1
-    before=$(rss_kb "$pid")
     log "expiry: loading $keyspace keys with PX 2000 into $server"
-    t0=$(now); load_pipe "$port" "$exp_file"; t1=$(now)
+    start_and_load "$server" "$exp_file"
     deadline=$(awk -v t="$t1" 'BEGIN { printf "%.6f", t + 2 }')
     peak=$before; t_empty=nan; t_rss=nan; last_rss=$before; last_keys=nan
     # Poll through one connection (no process per poll); RSS straight from /proc.

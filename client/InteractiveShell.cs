@@ -1,5 +1,7 @@
+using System.Buffers;
 using System.Text;
 using Orleans.KeyValue.Client;
+using Orleans.KeyValue.Resp;
 
 namespace Orleans.KeyValue.Cli;
 
@@ -19,6 +21,8 @@ internal static class InteractiveShell
         var history = interactive && File.Exists(historyFile) ? File.ReadAllLines(historyFile).TakeLast(HistoryLimit).ToList() : [];
         var prompt = (client.CurrentEndpoint ?? "kv") + "> ";
         var status = ExitCodes.Ok;
+        using var request = new RespRequest();
+        var scratch = new ArrayBufferWriter<byte>();
         while (!cancellationToken.IsCancellationRequested)
         {
             var line = interactive ? ReadLineWithHistory(prompt, history) : await Console.In.ReadLineAsync(cancellationToken);
@@ -44,15 +48,23 @@ internal static class InteractiveShell
                 break;
             }
 
-            if (!LineSplitter.TrySplit(line, out var arguments))
+            // redis-cli's quoting, by the same splitter the gateway uses for inline commands.
+            request.Reset();
+            if (!InlineSplitter.TrySplit(Encoding.UTF8.GetBytes(line), request, scratch) || request.Count == 0)
             {
                 await output.WriteLineAsync("Invalid argument(s): unbalanced quotes");
                 continue;
             }
 
+            var arguments = new object[request.Count - 1];
+            for (var i = 1; i < request.Count; i++)
+            {
+                arguments[i - 1] = request.ToArray(i);
+            }
+
             try
             {
-                var reply = await client.ExecuteAsync(arguments[0], arguments.Skip(1).Cast<object>(), null, cancellationToken);
+                var reply = await client.ExecuteAsync(Encoding.UTF8.GetString(request[0]), arguments, null, cancellationToken);
                 await output.WriteLineAsync(ReplyFormatter.Format(reply));
             }
             catch (KeyValueConnectionException exception)

@@ -63,7 +63,7 @@ public sealed partial class KeyValueClient
         }
 
         var owners = Volatile.Read(ref _slotOwners);
-        if (owners?[KeySlot.Of(Encoding.UTF8.GetBytes(key))] is not { } endpoint || endpoint == _connection?.Endpoint)
+        if (owners?[SlotOf(key)] is not { } endpoint || endpoint == _connection?.Endpoint)
         {
             return null;
         }
@@ -84,6 +84,15 @@ public sealed partial class KeyValueClient
 
         _routed.TryRemove(new KeyValuePair<string, Task<RespConnection>>(endpoint, opening));
         return null;
+    }
+
+    /// <summary>The key's slot from its UTF-8 bytes, without allocating for keys of ordinary length.</summary>
+    private static int SlotOf(string key)
+    {
+        const int StackLimit = 256;
+        var max = Encoding.UTF8.GetMaxByteCount(key.Length);
+        Span<byte> bytes = max <= StackLimit ? stackalloc byte[StackLimit] : new byte[max];
+        return KeySlot.Of(bytes[..Encoding.UTF8.GetBytes(key, bytes)]);
     }
 
     private async Task RefreshSlotMapAsync()

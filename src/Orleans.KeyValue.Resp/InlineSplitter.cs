@@ -7,8 +7,9 @@ namespace Orleans.KeyValue.Resp;
 /// separate, "double quotes" take \n \r \t \b \a \xHH and \c escapes, 'single quotes' take \'
 /// only, and a closing quote must be followed by a space or the end of the line.
 /// </summary>
-internal static class InlineSplitter
+public static class InlineSplitter
 {
+    /// <summary>Splits <paramref name="line"/> into <paramref name="request"/>; false on unbalanced quotes. <paramref name="scratch"/> is reused between calls.</summary>
     public static bool TrySplit(ReadOnlySpan<byte> line, RespRequest request, ArrayBufferWriter<byte> scratch)
     {
         var p = 0;

@@ -275,6 +275,9 @@ public sealed partial class CommandExecutor
     private async ValueTask<KvReply> SumAcrossSlotsAsync(CommandContext context, CommandDefinition definition, RespRequest request)
     {
         long total = 0;
+
+        // Name and keys copied once; each per-key command is built from them.
+        var name = request.ToArray(0);
         var keys = new byte[request.Count - 1][];
         for (var i = 1; i < request.Count; i++)
         {
@@ -285,7 +288,7 @@ public sealed partial class CommandExecutor
         foreach (var key in keys)
         {
             single.Reset();
-            single.Add(System.Text.Encoding.ASCII.GetBytes(definition.Name));
+            single.Add(name);
             single.Add(key);
             var reply = await Route(context, definition, single, 1);
             if (reply.IsError)

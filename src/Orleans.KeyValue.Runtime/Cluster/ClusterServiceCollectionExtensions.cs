@@ -21,6 +21,7 @@ public static class ClusterServiceCollectionExtensions
         services.AddOptions<MembershipOptions>().ValidateDataAnnotations()
             .Validate(o => o.Provider is "embedded" or "postgres", "Membership:Provider must be 'embedded' or 'postgres'.")
             .Validate(o => o.Provider != "postgres" || !string.IsNullOrWhiteSpace(o.ConnectionString), "--membership postgres needs --connection-string.")
+            .Validate(o => o.SeedEndpoints.All(seed => SiloEndpoint.TryParse(seed, out _, out _)), "--seeds (Membership:Seeds) must be host:port[,host:port...] naming silo ports.")
             .ValidateOnStart();
         services.TryAddSingleton<SiloIdentity>();
         services.TryAddSingleton<SiloTransport>();

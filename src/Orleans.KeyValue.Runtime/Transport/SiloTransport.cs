@@ -188,17 +188,8 @@ public sealed partial class SiloTransport : IAsyncDisposable
         }
     }
 
-    private static (string Host, int Port) SplitEndpoint(string endpoint)
-    {
-        var colon = endpoint.LastIndexOf(':');
-        if (colon <= 0 || !int.TryParse(endpoint.AsSpan(colon + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var port))
-        {
-            throw new FormatException($"'{endpoint}' is not host:port.");
-        }
-
-        var host = endpoint[..colon].Trim('[', ']');
-        return (host, port);
-    }
+    private static (string Host, int Port) SplitEndpoint(string endpoint) =>
+        SiloEndpoint.TryParse(endpoint, out var host, out var port) ? (host, port) : throw new FormatException($"'{endpoint}' is not host:port.");
 
     [LoggerMessage(EventId = 3001, Level = LogLevel.Debug, Message = "Silo {Endpoint} is unreachable: {Reason}")]
     private partial void LogUnreachable(string endpoint, string reason);

@@ -128,6 +128,21 @@ public sealed class ConnectionCommandTests
     }
 
     [Fact]
+    public void ClusterKeySlot_IsRedisClustersSlot_AndStandaloneSlotsCoverEverything()
+    {
+        using var h = new GatewayHarness();
+
+        // As redis-server in cluster mode answers CLUSTER KEYSLOT.
+        Assert.Equal(KvReply.FromInteger(12182), h.Run("cluster", "keyslot", "foo"));
+        Assert.Equal(KvReply.FromInteger(3443), h.Run("cluster", "keyslot", "{user1000}.following"));
+        var slots = h.Run("cluster", "slots");
+        var range = Assert.Single(slots.Items!);
+        Assert.Equal(0, range.Items![0].Integer);
+        Assert.Equal(16383, range.Items[1].Integer);
+        Assert.Equal(KvReplyKind.Error, h.Run("cluster", "nodes").Kind);
+    }
+
+    [Fact]
     public void Info_HasTheSectionsClientsRead()
     {
         using var h = new GatewayHarness();

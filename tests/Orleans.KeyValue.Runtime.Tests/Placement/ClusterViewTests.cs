@@ -1,0 +1,65 @@
+using Orleans.KeyValue.Runtime.Membership;
+using Orleans.KeyValue.Runtime.Placement;
+
+namespace Orleans.KeyValue.Runtime.Tests.Placement;
+
+public sealed class ClusterViewTests
+{
+    private static readonly DateTimeOffset Start = DateTimeOffset.FromUnixTimeSeconds(1_800_000_000);
+
+    private static MembershipSnapshot Table(long version, params (int Port, SiloStatus Status)[] silos) => new(
+        version,
+        [.. silos.Select((s, i) => new MembershipRow(
+            new MembershipEntry
+            {
+                Silo = new SiloAddress("127.0.0.1", s.Port, 1000 + i),
+                GatewayPort = 6379 + i,
+                Name = "s" + i,
+                Status = s.Status,
+                StartTime = Start,
+                IAmAliveTime = Start,
+            },
+            i.ToString(System.Globalization.CultureInfo.InvariantCulture)))]);
+
+    [Fact]
+    public void EverySilo_ComputesTheSameOwners_FromTheSameTable()
+    {
+        var table = Table(5, (11111, SiloStatus.Active), (11112, SiloStatus.Active), (11113, SiloStatus.Active));
+        var first = ClusterView.Build(table, 128);
+        var second = ClusterView.Build(new MembershipSnapshot(5, [.. table.Rows.Reverse()]), 128);
+
+        Assert.All(Enumerable.Range(0, KeySlot.Count), slot => Assert.Equal(first.OwnerOf(slot), second.OwnerOf(slot)));
+    }
+
+    [Fact]
+    public void OnlyActiveSilos_OwnSlots_AndEachGetsAShare()
+    {
+        var view = ClusterView.Build(Table(3, (11111, SiloStatus.Active), (11112, SiloStatus.Joining), (11113, SiloStatus.Active), (11114, SiloStatus.Dead)), 128);
+        var counts = Enumerable.Range(0, KeySlot.Count).GroupBy(view.OwnerOf).ToDictionary(g => g.Key!.Port, g => g.Count());
+
+        Assert.Equal([11111, 11113], counts.Keys.Order());
+        Assert.All(counts.Values, c => Assert.InRange(c, KeySlot.Count / 4, KeySlot.Count * 3 / 4));
+    }
+
+    [Fact]
+    public void AJoiningSilo_TakesOnlyItsShare_FromTheOthers()
+    {
+        var before = ClusterView.Build(Table(1, (11111, SiloStatus.Active), (11112, SiloStatus.Active), (11113, SiloStatus.Active)), 128);
+        var after = ClusterView.Build(Table(2, (11111, SiloStatus.Active), (11112, SiloStatus.Active), (11113, SiloStatus.Active), (11114, SiloStatus.Active)), 128);
+
+        var moved = Enumerable.Range(0, KeySlot.Count).Where(s => before.OwnerOf(s) != after.OwnerOf(s)).ToList();
+
+        // Consistent hashing: every moved slot moves to the new silo, and about a quarter move.
+        Assert.All(moved, s => Assert.Equal(11114, after.OwnerOf(s)!.Port));
+        Assert.InRange(moved.Count, KeySlot.Count / 8, KeySlot.Count * 3 / 8);
+    }
+
+    [Fact]
+    public void NoActiveSilo_NoOwner()
+    {
+        var view = ClusterView.Build(Table(1, (11111, SiloStatus.Joining)), 128);
+
+        Assert.Null(view.OwnerOf(0));
+        Assert.Empty(view.ActiveSilos);
+    }
+}
