@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -72,15 +71,28 @@ public sealed class BrowserCluster : IAsyncLifetime
 
     public string Url(int silo) => $"http://127.0.0.1:{Silos[silo].DashboardPort}/";
 
+    /// <summary>
+    /// Waits until every silo sees the same view with <paramref name="count"/> active silos, every
+    /// slot served once and none waiting for a hand-over (a SCAN while slots still move may skip them).
+    /// </summary>
     private async Task WaitForActiveAsync(int count)
     {
-        using var http = new HttpClient();
         var deadline = Stopwatch.StartNew();
         var seen = string.Empty;
         while (deadline.Elapsed < TimeSpan.FromSeconds(60))
         {
-            seen = await http.GetStringAsync(new Uri(Url(0) + "api/overview"));
-            if (JsonDocument.Parse(seen).RootElement.GetProperty("totals").GetProperty("active").GetInt32() == count)
+            var infos = new List<Dictionary<string, string>>();
+            foreach (var silo in Silos)
+            {
+                await using var client = await RawRespConnection.ConnectAsync(silo.GatewayPort);
+                var text = System.Text.Encoding.UTF8.GetString(await client.CommandAsync("INFO", "cluster"));
+                infos.Add(text.Split("\r\n").Select(l => l.Split(':', 2)).Where(p => p.Length == 2).GroupBy(p => p[0]).ToDictionary(g => g.Key, g => g.First()[1]));
+            }
+
+            seen = string.Join(" | ", infos.Select(i => $"v{i.GetValueOrDefault("kv_view_version")} active={i.GetValueOrDefault("kv_silos_active")} served={i.GetValueOrDefault("kv_slots_served")} waiting={i.GetValueOrDefault("kv_slots_waiting")}"));
+            if (infos.All(i => i.GetValueOrDefault("kv_silos_active") == count.ToString(CultureInfo.InvariantCulture) && i.GetValueOrDefault("kv_slots_waiting") == "0")
+                && infos.Select(i => i.GetValueOrDefault("kv_view_version")).Distinct().Count() == 1
+                && infos.Sum(i => int.Parse(i.GetValueOrDefault("kv_slots_served", "0"), CultureInfo.InvariantCulture)) == 16384)
             {
                 return;
             }
@@ -88,7 +100,7 @@ public sealed class BrowserCluster : IAsyncLifetime
             await Task.Delay(100);
         }
 
-        throw new TimeoutException("the cluster did not form: " + seen);
+        throw new TimeoutException("the cluster did not settle: " + seen);
     }
 
     public async Task DisposeAsync()

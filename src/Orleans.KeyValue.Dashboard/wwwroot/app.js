@@ -91,15 +91,30 @@ async function lookup(key) {
 $('#key-form').addEventListener('submit', (e) => { e.preventDefault(); lookup($('#key-input').value); });
 
 let scanCursor = '0';
+let scanBusy = false;
+let scanGeneration = 0;
 async function scan(first) {
+  // Next while a page loads is ignored (it would reuse the old cursor and skip keys); a new
+  // search supersedes whatever is loading, and the late answer of the old one is dropped.
+  if (!first && scanBusy) return;
+  const generation = ++scanGeneration;
+  scanBusy = true;
+  $('#scan-next').disabled = true;
+  $('#scan-status').textContent = 'loading...';
   if (first) { scanCursor = '0'; $('#scan-keys').innerHTML = ''; }
+  const pattern = $('#scan-pattern').value || '*';
   try {
-    const r = await getJson(`api/keys?pattern=${encodeURIComponent($('#scan-pattern').value || '*')}&cursor=${scanCursor}&count=100`);
+    const r = await getJson(`api/keys?pattern=${encodeURIComponent(pattern)}&cursor=${scanCursor}&count=100`);
+    if (generation !== scanGeneration) return;
     scanCursor = r.cursor;
     $('#scan-keys').innerHTML = r.keys.map((k) => `<li><a data-key="${esc(k)}">${esc(k)}</a></li>`).join('');
     $('#scan-next').disabled = r.done;
     $('#scan-status').textContent = r.keys.length + ' keys on this page' + (r.done ? ', end of the scan' : '');
-  } catch (e) { $('#scan-status').textContent = String(e); }
+  } catch (e) {
+    if (generation === scanGeneration) $('#scan-status').textContent = String(e);
+  } finally {
+    if (generation === scanGeneration) scanBusy = false;
+  }
 }
 $('#scan-form').addEventListener('submit', (e) => { e.preventDefault(); scan(true); });
 $('#scan-next').addEventListener('click', () => scan(false));
