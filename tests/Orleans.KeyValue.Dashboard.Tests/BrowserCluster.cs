@@ -19,6 +19,12 @@ public sealed class BrowserCluster : IAsyncLifetime
 
     public IBrowser Browser { get; private set; } = null!;
 
+    /// <summary>Each silo's log (information and above), for a failing test to show.</summary>
+    public List<RecordingLoggerProvider> Logs { get; } = [];
+
+    /// <summary>Every silo's recorded log lines, in time order.</summary>
+    public string DumpLogs() => string.Join(Environment.NewLine, Logs.SelectMany(l => l.Lines).Order(StringComparer.Ordinal));
+
     public async Task InitializeAsync()
     {
         var clusterId = "browser-" + Guid.NewGuid().ToString("N")[..8];
@@ -45,7 +51,9 @@ public sealed class BrowserCluster : IAsyncLifetime
                 seedPort = siloPort;
             }
 
-            var app = SiloApplication.Build([.. args], s => s.AddLogging(l => l.SetMinimumLevel(LogLevel.Warning)));
+            var log = new RecordingLoggerProvider(name);
+            Logs.Add(log);
+            var app = SiloApplication.Build([.. args], s => s.AddLogging(l => l.ClearProviders().SetMinimumLevel(LogLevel.Information).AddProvider(log)));
             await app.StartAsync();
             _apps.Add(app);
             Silos.Add((name, gateway, dashboard));

@@ -55,10 +55,11 @@ public sealed class DashboardPageTests(BrowserCluster cluster) : IClassFixture<B
         await page.Locator("#scan-form button[type=submit]").ClickAsync();
         var next = page.Locator("#scan-next");
         var link = page.Locator($"#scan-keys a[data-key='{key}']");
-        for (var i = 0; i < 400 && await link.CountAsync() == 0; i++)
+        for (var i = 0; i < 400; i++)
         {
+            // Look at a page only once it has loaded, and before asking for the next one.
             await Assertions.Expect(page.Locator("#scan-status")).ToContainTextAsync("keys on this page", new() { Timeout = Wait });
-            if (await next.IsDisabledAsync())
+            if (await link.CountAsync() > 0 || await next.IsDisabledAsync())
             {
                 break;
             }
@@ -66,7 +67,24 @@ public sealed class DashboardPageTests(BrowserCluster cluster) : IClassFixture<B
             await next.ClickAsync();
         }
 
-        await Assertions.Expect(link).ToHaveCountAsync(1, new() { Timeout = Wait });
+        try
+        {
+            await Assertions.Expect(link).ToHaveCountAsync(1, new() { Timeout = Wait });
+        }
+        catch (PlaywrightException e)
+        {
+            // Say what the cluster thinks of the key and what the silos logged.
+            var seen = new List<string>();
+            foreach (var silo in cluster.Silos)
+            {
+                await using var probe = await RawRespConnection.ConnectAsync(silo.GatewayPort);
+                seen.Add($"{silo.Name}: EXISTS={RespDisplay.Escape(await probe.CommandAsync("EXISTS", key))} KEYSLOT={RespDisplay.Escape(await probe.CommandAsync("CLUSTER", "KEYSLOT", key))}");
+            }
+
+            throw new InvalidOperationException(
+                $"{e.Message}\nstatus: {await page.Locator("#scan-status").TextContentAsync()}\n{string.Join("\n", seen)}\n{cluster.DumpLogs()}", e);
+        }
+
         await page.CloseAsync();
     }
 }
