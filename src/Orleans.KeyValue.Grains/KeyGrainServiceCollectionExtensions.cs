@@ -32,7 +32,8 @@ public static class KeyGrainServiceCollectionExtensions
         services.TryAddSingleton(sp =>
         {
             var storage = sp.GetRequiredService<IGrainStorage<KeyRecord>>();
-            return new GrainRuntime<KeyGrain>(sp.GetRequiredService<IGrainActivator<KeyGrain>>(), storage.FindKey);
+            var collection = sp.GetRequiredService<IOptions<GrainCollectionOptions>>().Value;
+            return new GrainRuntime<KeyGrain>(sp.GetRequiredService<IGrainActivator<KeyGrain>>(), storage.FindKey, endWhenIdle: !collection.KeepIdleKeyGrains);
         });
         services.TryAddSingleton<IDeadlineHandler, KeyExpiryHandler>();
         services.TryAddSingleton<TimingWheelService>();

@@ -75,7 +75,7 @@ async function lookup(key) {
       <dt>TTL</dt><dd id="key-ttl"></dd>
       <dt>Expires at</dt><dd id="key-deadline">${k.expiresAtMs ? new Date(k.expiresAtMs).toISOString() : ''}</dd>
       <dt>Owner</dt><dd id="key-owner">${esc(k.ownerName)} ${esc(k.owner)} (slot ${k.slot})</dd>
-      <dt>Grain</dt><dd id="key-grain">${k.grainActive ? 'active' : 'not active'}</dd></dl>`;
+      <dt>Grain</dt><dd id="key-grain">${k.grainActive ? 'active (a call runs or waits)' : 'idle, no activation (the key is in grain storage)'}</dd></dl>`;
     const ttl = $('#key-ttl');
     const tick = () => {
       if (!k.exists) { ttl.textContent = 'key does not exist'; return; }

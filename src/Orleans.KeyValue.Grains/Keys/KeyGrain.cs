@@ -16,10 +16,6 @@ public sealed class KeyGrain : IKeyGrain
     private readonly IGrainContext _context;
     private readonly KeyGrainServices _services;
 
-    // The earliest deadline this activation put in the wheel and that has not fired yet. A
-    // later deadline needs no entry of its own: the earlier entry fires first and reschedules.
-    private long _scheduled = KeyRecord.NoDeadline;
-
     public KeyGrain(IGrainContext context, KeyGrainServices services)
     {
         ArgumentNullException.ThrowIfNull(context);
@@ -109,7 +105,7 @@ public sealed class KeyGrain : IKeyGrain
         }
         else
         {
-            Store(record);
+            Store(record, current);
         }
 
         return request.ReturnOld ? old : KvReply.Ok;
@@ -157,10 +153,10 @@ public sealed class KeyGrain : IKeyGrain
                 Remove(expired: false);
                 break;
             case ExpiryMode.At:
-                Store(record with { DeadlineMs = request.DeadlineMs });
+                Store(record with { DeadlineMs = request.DeadlineMs }, record);
                 break;
             case ExpiryMode.Persist when record.HasDeadline:
-                Store(record with { DeadlineMs = KeyRecord.NoDeadline });
+                Store(record with { DeadlineMs = KeyRecord.NoDeadline }, record);
                 break;
         }
 
@@ -265,7 +261,7 @@ public sealed class KeyGrain : IKeyGrain
         }
         else
         {
-            Store(record with { DeadlineMs = deadlineMs });
+            Store(record with { DeadlineMs = deadlineMs }, record);
         }
 
         return 1;
@@ -279,7 +275,7 @@ public sealed class KeyGrain : IKeyGrain
             return 0;
         }
 
-        Store(record with { DeadlineMs = KeyRecord.NoDeadline });
+        Store(record with { DeadlineMs = KeyRecord.NoDeadline }, record);
         return 1;
     }
 
@@ -307,15 +303,11 @@ public sealed class KeyGrain : IKeyGrain
         _ => "none",
     };
 
-    /// <summary>The expiry turn: the wheel fired <paramref name="deadlineMs"/> for this key.</summary>
-    public void OnDeadline(long deadlineMs)
+    /// <summary>The expiry turn: one of this key's wheel entries fired.</summary>
+    public void OnDeadline()
     {
-        if (_scheduled == deadlineMs)
-        {
-            _scheduled = KeyRecord.NoDeadline;
-        }
-
-        // Re-check: a later SET may have moved or removed the deadline.
+        // Re-check: a later SET may have moved or removed the deadline. The entry that fired is
+        // used up, so a deadline still ahead gets a new one.
         var record = Read();
         if (!record.Exists)
         {
@@ -325,7 +317,7 @@ public sealed class KeyGrain : IKeyGrain
 
         if (record.HasDeadline)
         {
-            Schedule(record.DeadlineMs);
+            _services.Wheel.Schedule(_context.Key, record.DeadlineMs);
         }
     }
 
@@ -380,22 +372,20 @@ public sealed class KeyGrain : IKeyGrain
         return record;
     }
 
-    private void Store(in KeyRecord record)
+    /// <summary>
+    /// Writes <paramref name="record"/> over <paramref name="previous"/> (the live record this turn
+    /// read, or none). Every stored deadline has a wheel entry at or before it: an entry fires,
+    /// re-reads and schedules the deadline it finds. So a deadline at or after the previous one
+    /// needs no entry of its own (a key SET again and again with EX adds none), and the rule
+    /// needs no memory in the activation, which may end after this turn.
+    /// </summary>
+    private void Store(in KeyRecord record, in KeyRecord previous)
     {
         _context.KeepActive();
         _services.Storage.Write(_context.Key, record);
-        if (record.HasDeadline)
+        if (record.HasDeadline && !(previous.Exists && previous.HasDeadline && previous.DeadlineMs <= record.DeadlineMs))
         {
-            Schedule(record.DeadlineMs);
-        }
-    }
-
-    private void Schedule(long deadlineMs)
-    {
-        if (_scheduled == KeyRecord.NoDeadline || deadlineMs < _scheduled)
-        {
-            _services.Wheel.Schedule(_context.Key, deadlineMs);
-            _scheduled = deadlineMs;
+            _services.Wheel.Schedule(_context.Key, record.DeadlineMs);
         }
     }
 

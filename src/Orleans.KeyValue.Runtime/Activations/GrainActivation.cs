@@ -12,16 +12,22 @@ internal sealed class GrainActivation<TGrain> : IGrainContext
 {
     private readonly Lock _gate = new();
     private readonly GrainRuntime<TGrain> _runtime;
+    private readonly bool _endWhenIdle;
     private Queue<IPendingTurn>? _pending;
     private bool _running;
     private bool _deactivated;
     private bool _deactivateRequested;
     private TGrain? _grain;
 
-    public GrainActivation(byte[] key, GrainRuntime<TGrain> runtime)
+    /// <param name="key">The grain id.</param>
+    /// <param name="runtime">The runtime that holds this activation.</param>
+    /// <param name="endWhenIdle">End as soon as no turn runs or waits.</param>
+    public GrainActivation(byte[] key, GrainRuntime<TGrain> runtime, bool endWhenIdle = false)
     {
         Key = key;
         _runtime = runtime;
+        _endWhenIdle = endWhenIdle;
+        _deactivateRequested = endWhenIdle;
     }
 
     private interface IPendingTurn
@@ -41,7 +47,8 @@ internal sealed class GrainActivation<TGrain> : IGrainContext
 
     public void DeactivateOnIdle() => _deactivateRequested = true;
 
-    public void KeepActive() => _deactivateRequested = false;
+    // Withdraws a request of this turn; an activation that ends when idle still does.
+    public void KeepActive() => _deactivateRequested = _endWhenIdle;
 
     /// <summary>
     /// Starts <paramref name="call"/>; false (and no call made) when the activation has been

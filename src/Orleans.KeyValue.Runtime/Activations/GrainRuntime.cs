@@ -20,6 +20,7 @@ public sealed class GrainRuntime<TGrain>
     private readonly ConcurrentDictionary<byte[], GrainActivation<TGrain>>.AlternateLookup<ReadOnlySpan<byte>> _bySpan;
     private readonly IGrainActivator<TGrain> _activator;
     private readonly Func<ReadOnlySpan<byte>, byte[]?>? _findStoredKey;
+    private readonly bool _endWhenIdle;
     private long _activated;
     private long _deactivated;
     private long _collected;
@@ -27,11 +28,18 @@ public sealed class GrainRuntime<TGrain>
     /// <param name="activator">Makes grain objects.</param>
     /// <param name="findStoredKey">Returns the key array already held by grain storage, if any,
     /// so an activation shares it instead of copying the key again.</param>
-    public GrainRuntime(IGrainActivator<TGrain> activator, Func<ReadOnlySpan<byte>, byte[]?>? findStoredKey = null)
+    /// <param name="endWhenIdle">
+    /// Activations end as soon as no turn runs or waits (as if every turn asked
+    /// <see cref="IGrainContext.DeactivateOnIdle"/>). For grains whose state lives in grain
+    /// storage: an idle activation then costs no memory, and the next call activates afresh. False keeps idle
+    /// activations until idle collection, as Orleans does.
+    /// </param>
+    public GrainRuntime(IGrainActivator<TGrain> activator, Func<ReadOnlySpan<byte>, byte[]?>? findStoredKey = null, bool endWhenIdle = false)
     {
         ArgumentNullException.ThrowIfNull(activator);
         _activator = activator;
         _findStoredKey = findStoredKey;
+        _endWhenIdle = endWhenIdle;
         _bySpan = _activations.GetAlternateLookup<ReadOnlySpan<byte>>();
     }
 
@@ -103,7 +111,7 @@ public sealed class GrainRuntime<TGrain>
         }
 
         var keyBytes = _findStoredKey?.Invoke(key) ?? key.ToArray();
-        var created = new GrainActivation<TGrain>(keyBytes, this);
+        var created = new GrainActivation<TGrain>(keyBytes, this, _endWhenIdle);
         created.Attach(_activator.Create(created));
         var winner = _activations.GetOrAdd(keyBytes, created);
         if (ReferenceEquals(winner, created))

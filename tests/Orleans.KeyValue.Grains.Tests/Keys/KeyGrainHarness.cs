@@ -15,14 +15,16 @@ public sealed class KeyGrainHarness : IDisposable
 {
     private readonly TimingWheelService _wheelService;
 
-    public KeyGrainHarness()
+    /// <param name="keepIdleActivations">Keep idle key grains active until collection (the
+    /// <c>KeepIdleKeyGrains</c> option); by default, as in the silo, they end when idle.</param>
+    public KeyGrainHarness(bool keepIdleActivations = false)
     {
         Time = new ManualTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
         Storage = new MemoryGrainStorage<KeyRecord>();
         Wheel = new TimingWheel(NowMs, 10, 256);
         Statistics = new KeyspaceStatistics();
         var services = new KeyGrainServices(Storage, Wheel, Time, Statistics);
-        Runtime = new GrainRuntime<KeyGrain>(new KeyGrainActivator(services), Storage.FindKey);
+        Runtime = new GrainRuntime<KeyGrain>(new KeyGrainActivator(services), Storage.FindKey, endWhenIdle: !keepIdleActivations);
         _wheelService = new TimingWheelService(Wheel, Time, new KeyExpiryHandler(Runtime, NullLogger<KeyExpiryHandler>.Instance), Options.Create(new TimingWheelOptions { Tick = TimeSpan.FromMilliseconds(10) }), NullLogger<TimingWheelService>.Instance);
         _wheelService.StartAsync(CancellationToken.None).GetAwaiter().GetResult();
     }

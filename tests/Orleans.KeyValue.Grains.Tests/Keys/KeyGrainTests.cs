@@ -137,14 +137,62 @@ public sealed partial class KeyGrainTests : IDisposable
     [Fact]
     public void CollectedActivation_KeepsStateAndDeadline()
     {
+        using var h = new KeyGrainHarness(keepIdleActivations: true);
+        h.Set("k", "v", expiry: ExpiryMode.At, deadline: h.NowMs + 10_000);
+        Assert.True(h.Runtime.IsActive(KeyGrainHarness.Bytes("k")));
+        Assert.Equal(1, h.Runtime.CollectIdle(sweepsNeeded: 1));
+
+        Assert.Equal(Bulk("v"), h.Get("k"));
+        Assert.Equal(10_000, h.Ttl("k"));
+        Assert.Equal(1, h.Runtime.CollectIdle(sweepsNeeded: 1));
+        h.Advance(10_100);
+        Assert.Equal(0, h.Storage.Count);
+    }
+
+    [Fact]
+    public void IdleKeyGrain_EndsItsActivation_AndTheKeyKeepsValueAndDeadline()
+    {
         _h.Set("k", "v", expiry: ExpiryMode.At, deadline: _h.NowMs + 10_000);
-        Assert.Equal(1, _h.Runtime.CollectIdle(sweepsNeeded: 1));
+        Assert.False(_h.Runtime.IsActive(KeyGrainHarness.Bytes("k")));
+        Assert.Equal(0, _h.Runtime.ActivationCount);
 
         Assert.Equal(Bulk("v"), _h.Get("k"));
         Assert.Equal(10_000, _h.Ttl("k"));
-        Assert.Equal(1, _h.Runtime.CollectIdle(sweepsNeeded: 1));
+        Assert.Equal(0, _h.Runtime.ActivationCount);
         _h.Advance(10_100);
         Assert.Equal(0, _h.Storage.Count);
+        Assert.Equal(1, _h.Statistics.ExpiredKeys);
+    }
+
+    [Fact]
+    public void KeySetAgainAndAgain_WithLaterDeadlines_AddsNoWheelEntries()
+    {
+        // No activation remembers what it scheduled: the stored deadline does (an entry at or
+        // before it is pending), so only a deadline earlier than the stored one adds an entry.
+        _h.Set("k", "v", expiry: ExpiryMode.At, deadline: _h.NowMs + 1000);
+        for (var i = 1; i <= 100; i++)
+        {
+            _h.Set("k", "v", expiry: ExpiryMode.At, deadline: _h.NowMs + 1000 + i);
+        }
+
+        Assert.Equal(1, _h.Wheel.Count);
+        _h.Set("k", "v", expiry: ExpiryMode.At, deadline: _h.NowMs + 500);
+        Assert.Equal(2, _h.Wheel.Count);
+
+        // KEEPTTL and PERSIST add none; EXPIRE after PERSIST adds one.
+        _h.Set("k", "w", expiry: ExpiryMode.Keep);
+        Assert.Equal(2, _h.Wheel.Count);
+        Assert.Equal(1, _h.Call("k", default(PersistCall)).Integer);
+        Assert.Equal(2, _h.Wheel.Count);
+        Assert.Equal(1, _h.Call("k", new ExpireCall(_h.NowMs + 3000, ExpireCondition.Always)).Integer);
+        Assert.Equal(3, _h.Wheel.Count);
+
+        // The early entries fire, find the later deadline and hand it on; the key goes at it.
+        _h.Advance(2000);
+        Assert.Equal(Bulk("w"), _h.Get("k"));
+        _h.Advance(1100);
+        Assert.Equal(0, _h.Storage.Count);
+        Assert.Equal(0, _h.Wheel.Count);
     }
 
     [Fact]

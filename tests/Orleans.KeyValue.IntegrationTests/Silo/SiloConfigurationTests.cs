@@ -1,11 +1,14 @@
 using System.Globalization;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Orleans.KeyValue.Grains.Keys;
+using Orleans.KeyValue.Runtime.Activations;
 using Orleans.KeyValue.Silo;
 using Orleans.KeyValue.Testing;
 
 namespace Orleans.KeyValue.IntegrationTests.Silo;
 
-/// <summary>Bad cluster flags stop the silo at start with a message that names the flag.</summary>
+/// <summary>Bad cluster flags stop the silo at start with a message that names the flag; settings reach the runtime.</summary>
 public sealed class SiloConfigurationTests
 {
     private static async Task<string> StartFailureAsync(params string[] flags)
@@ -41,4 +44,30 @@ public sealed class SiloConfigurationTests
     [Fact(Timeout = 30_000)]
     public async Task PostgresWithoutConnectionString_IsRefusedAtStart() =>
         Assert.Contains("--connection-string", await StartFailureAsync("--membership", "postgres"), StringComparison.Ordinal);
+
+    [Theory(Timeout = 30_000)]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task KeyGrains_EndWhenIdle_UnlessConfiguredToStay(bool keep)
+    {
+        var port = FreePort.Next();
+        List<string> args = ["--port", port.ToString(CultureInfo.InvariantCulture), "--silo-port", FreePort.Next().ToString(CultureInfo.InvariantCulture), "--dashboard-port", "0"];
+        if (keep)
+        {
+            args.Add("--GrainCollection:KeepIdleKeyGrains=true");
+        }
+
+        await using var app = SiloApplication.Build([.. args]);
+        await app.StartAsync();
+        await using (var client = await RawRespConnection.ConnectAsync(port))
+        {
+            await client.CommandAsync("SET", "idle:key", "v", "EX", "100");
+            Assert.Equal("$1\r\nv\r\n"u8.ToArray(), await client.CommandAsync("GET", "idle:key"));
+        }
+
+        var runtime = app.Services.GetRequiredService<GrainRuntime<KeyGrain>>();
+        Assert.Equal(keep, runtime.IsActive("idle:key"u8));
+        Assert.Equal(keep ? 1 : 0, runtime.ActivationCount);
+        await app.StopAsync();
+    }
 }
