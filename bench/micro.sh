@@ -60,9 +60,11 @@ runtime=$(dotnet --list-runtimes | awk '/^Microsoft.NETCore.App/ { v = $2 } END 
   echo
   echo "RespRequestParser: one SET (16-byte key, 100-byte value) or GET, whole in one segment."
   echo "ReplyWriter: the gateway's reply writer over RespWriter (+OK, a 100-byte bulk, nil, an integer)."
-  echo "KeyGrainCall: GrainRuntime<KeyGrain>.InvokeAsync with GetCall/SetCall on an existing key with an"
-  echo "active grain (the SET's value array is made once). CommandPath: parse + CommandExecutor + reply"
-  echo "writer for one command, as the connection handler runs it, without the socket."
+  echo "KeyGrainCall: GrainRuntime<KeyGrain>.InvokeAsync with GetCall/SetCall on an existing key (the SET's"
+  echo "value array is made once); KeepIdle=False is the silo's default (the activation ends when idle, so"
+  echo "each call activates the grain anew), True keeps it (GrainCollection:KeepIdleKeyGrains). CommandPath:"
+  echo "parse + CommandExecutor + reply writer for one command, as the connection handler runs it (silo"
+  echo "defaults), without the socket."
 } >"$micro"
 
 # Into latest.md, between the markers (added at the end the first time).

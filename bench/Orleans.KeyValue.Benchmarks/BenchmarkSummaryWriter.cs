@@ -22,7 +22,8 @@ internal static class BenchmarkSummaryWriter
             var allocated = report.GcStats.GetBytesAllocatedPerOperation(report.BenchmarkCase) is { } bytes
                 ? string.Create(CultureInfo.InvariantCulture, $"{bytes} B")
                 : "?";
-            lines.Add($"| {descriptor.Type.Name}.{descriptor.WorkloadMethod.Name} | {mean} | {allocated} |");
+            var parameters = report.BenchmarkCase.HasParameters ? $" ({report.BenchmarkCase.Parameters.PrintInfo})" : string.Empty;
+            lines.Add($"| {descriptor.Type.Name}.{descriptor.WorkloadMethod.Name}{parameters} | {mean} | {allocated} |");
         }
 
         File.WriteAllLines(path, lines);

@@ -9,14 +9,19 @@ namespace Orleans.KeyValue.Benchmarks.Grains;
 
 /// <summary>
 /// The local grain call path: GrainRuntime&lt;KeyGrain&gt;.InvokeAsync of a GET and a SET on an
-/// existing key whose grain is active (the steady state under load). The SET's value array is
-/// made once: the gateway's copy of it out of the request is measured by CommandPathBenchmarks.
+/// existing key. KeepIdle=false is the silo's default (the key grain's activation ends when idle,
+/// so every call activates it: the activation is the bytes per call); true keeps the activation
+/// (GrainCollection:KeepIdleKeyGrains). The SET's value array is made once: the gateway's copy of
+/// it out of the request is measured by CommandPathBenchmarks.
 /// </summary>
 [MemoryDiagnoser]
 public class KeyGrainCallBenchmarks
 {
     // Not sealed: BenchmarkDotNet derives from benchmark classes.
     private GrainRuntime<KeyGrain> _runtime = null!; // set in Setup, before any benchmark runs
+
+    [Params(false, true)]
+    public bool KeepIdle { get; set; }
 
     [GlobalSetup]
     public void Setup()
@@ -25,7 +30,7 @@ public class KeyGrainCallBenchmarks
         var time = TimeProvider.System;
         var wheel = new TimingWheel(time.GetUtcNow().ToUnixTimeMilliseconds(), 10, 256);
         var services = new KeyGrainServices(storage, wheel, time, new KeyspaceStatistics());
-        _runtime = new GrainRuntime<KeyGrain>(new KeyGrainActivator(services), storage.FindKey);
+        _runtime = new GrainRuntime<KeyGrain>(new KeyGrainActivator(services), storage.FindKey, endWhenIdle: !KeepIdle);
         if (Set().Kind != KvReplyKind.Ok || Get().Kind != KvReplyKind.Bulk)
         {
             throw new InvalidOperationException("SET then GET of the benchmark key must work");

@@ -90,9 +90,10 @@ public readonly struct DeadlineCall : IGrainCall<KeyGrain, KvReply>
 
 /// <summary>
 /// Any work inside the grain's turn: scripts (their redis.call commands run on the grain
-/// directly, already inside the turn, so a compare-and-delete script is atomic).
+/// directly, already inside the turn, so a compare-and-delete script is atomic). A script may
+/// run for seconds: it gets an activation of its own rather than block a stripe of keys.
 /// </summary>
-public readonly struct InTurnCall(Func<KeyGrain, KvReply> work) : IGrainCall<KeyGrain, KvReply>
+public readonly struct InTurnCall(Func<KeyGrain, KvReply> work) : IGrainCall<KeyGrain, KvReply>, IMayRunLongGrainCall
 {
     public ValueTask<KvReply> InvokeAsync(KeyGrain grain) => new(work(grain));
 }

@@ -36,7 +36,8 @@ internal sealed class GrainActivation<TGrain> : IGrainContext
         bool Run(GrainActivation<TGrain> activation);
     }
 
-    public byte[] Key { get; }
+    /// <summary>The grain id; changes only on a stripe's spare, between borrowed turns.</summary>
+    public byte[] Key { get; private set; }
 
     /// <summary>Collector sweeps that found this activation unused; any call resets it.</summary>
     internal int IdleSweeps { get; set; }
@@ -100,6 +101,27 @@ internal sealed class GrainActivation<TGrain> : IGrainContext
         result = FinishAsync(turn);
         return true;
     }
+
+    /// <summary>
+    /// Lends this spare to <paramref name="key"/> for one turn, run by the caller under the
+    /// stripe's lock; no other caller can see the spare meanwhile.
+    /// </summary>
+    internal void Borrow(byte[] key)
+    {
+        Key = key;
+        _running = true;
+        _deactivateRequested = true;
+    }
+
+    /// <summary>Takes the spare back after a borrowed turn that completed at once.</summary>
+    internal void Return()
+    {
+        Key = [];
+        _running = false;
+    }
+
+    /// <summary>A borrowed turn went asynchronous: this is now the key's activation, in its turn.</summary>
+    internal ValueTask<TResult> ContinueTurnAsync<TResult>(ValueTask<TResult> turn) => FinishAsync(turn);
 
     /// <summary>For the collector: deactivates when idle long enough and nothing runs or waits.</summary>
     internal bool TryCollect(int sweepsNeeded)

@@ -21,9 +21,11 @@ public sealed class GrainRuntime<TGrain>
     private readonly IGrainActivator<TGrain> _activator;
     private readonly Func<ReadOnlySpan<byte>, byte[]?>? _findStoredKey;
     private readonly bool _endWhenIdle;
+    private readonly Stripe[]? _stripes;
     private long _activated;
     private long _deactivated;
     private long _collected;
+    private long _borrowedTurns;
 
     /// <param name="activator">Makes grain objects.</param>
     /// <param name="findStoredKey">Returns the key array already held by grain storage, if any,
@@ -40,17 +42,26 @@ public sealed class GrainRuntime<TGrain>
         _activator = activator;
         _findStoredKey = findStoredKey;
         _endWhenIdle = endWhenIdle;
+        if (endWhenIdle)
+        {
+            _stripes = new Stripe[StripeCount];
+            for (var i = 0; i < _stripes.Length; i++)
+            {
+                _stripes[i] = new Stripe();
+            }
+        }
+
         _bySpan = _activations.GetAlternateLookup<ReadOnlySpan<byte>>();
     }
 
     /// <summary>Activations alive now.</summary>
     public int ActivationCount => _activations.Count;
 
-    /// <summary>Activations made since start.</summary>
-    public long ActivatedTotal => Interlocked.Read(ref _activated);
+    /// <summary>Activations made since start (a turn on a borrowed activation counts as one).</summary>
+    public long ActivatedTotal => Interlocked.Read(ref _activated) + Interlocked.Read(ref _borrowedTurns);
 
     /// <summary>Activations ended (idle collection or on the grain's request) since start.</summary>
-    public long DeactivatedTotal => Interlocked.Read(ref _deactivated);
+    public long DeactivatedTotal => Interlocked.Read(ref _deactivated) + Interlocked.Read(ref _borrowedTurns);
 
     /// <summary>Activations ended by idle collection since start (part of <see cref="DeactivatedTotal"/>).</summary>
     public long CollectedTotal => Interlocked.Read(ref _collected);
@@ -62,6 +73,18 @@ public sealed class GrainRuntime<TGrain>
     public ValueTask<TResult> InvokeAsync<TCall, TResult>(ReadOnlySpan<byte> key, TCall call)
         where TCall : IGrainCall<TGrain, TResult>
     {
+        if (_stripes is not null)
+        {
+            var stripe = _stripes[ByteArrayComparer.Instance.GetHashCode(key) & (StripeCount - 1)];
+
+            // A call made from inside a borrowed turn of this stripe (never done by key grains)
+            // takes the ordinary path rather than reuse the borrowed activation.
+            if (!stripe.Gate.IsHeldByCurrentThread)
+            {
+                return InvokeOnStripe<TCall, TResult>(stripe, key, call);
+            }
+        }
+
         while (true)
         {
             var activation = GetOrActivate(key);
@@ -71,6 +94,114 @@ public sealed class GrainRuntime<TGrain>
             }
 
             // Deactivated between lookup and call: make sure it is gone, then activate anew.
+            Remove(activation);
+        }
+    }
+
+    /// <summary>
+    /// Activations that end when idle: every lookup and every activation of a key happens under its
+    /// stripe's lock. A key with an activation (a turn of it went asynchronous and has not ended)
+    /// gets the call queued there; a key without one runs the call at once on the stripe's spare
+    /// activation, borrowed for this one turn, so a call that completes at once allocates nothing.
+    /// A borrowed turn that goes asynchronous turns the spare into the key's real activation
+    /// (registered before the lock is let go, so later calls queue behind it) and the stripe makes
+    /// a new spare. Other keys of the stripe wait only while a borrowed turn runs synchronously.
+    /// </summary>
+    private ValueTask<TResult> InvokeOnStripe<TCall, TResult>(Stripe stripe, ReadOnlySpan<byte> key, TCall call)
+        where TCall : IGrainCall<TGrain, TResult>
+    {
+        if (call is IMayRunLongGrainCall)
+        {
+            return InvokeOnOwnActivation<TCall, TResult>(stripe, key, call);
+        }
+
+        using (stripe.Gate.EnterScope())
+        {
+            while (_bySpan.TryGetValue(key, out var existing))
+            {
+                if (existing.TryInvoke<TCall, TResult>(call, out var queued))
+                {
+                    return queued;
+                }
+
+                // It ended between its last turn and its removal: finish the removal.
+                Remove(existing);
+            }
+
+            var spare = stripe.Spare;
+            if (spare is null)
+            {
+                spare = new GrainActivation<TGrain>([], this, endWhenIdle: true);
+                spare.Attach(_activator.Create(spare));
+                stripe.Spare = spare;
+            }
+
+            var keyBytes = _findStoredKey?.Invoke(key) ?? key.ToArray();
+            spare.Borrow(keyBytes);
+            Interlocked.Increment(ref _borrowedTurns);
+            ValueTask<TResult> turn;
+            try
+            {
+                turn = call.InvokeAsync(spare.Grain);
+            }
+            catch (Exception exception)
+            {
+                spare.Return();
+                return ValueTask.FromException<TResult>(exception);
+            }
+
+            if (turn.IsCompleted)
+            {
+                spare.Return();
+                return turn;
+            }
+
+            // The turn goes on asynchronously: the spare becomes this key's activation.
+            stripe.Spare = null;
+            Interlocked.Decrement(ref _borrowedTurns);
+            Interlocked.Increment(ref _activated);
+            if (!_activations.TryAdd(keyBytes, spare))
+            {
+                throw new InvalidOperationException("A key got a second activation while its stripe was held.");
+            }
+
+            return spare.ContinueTurnAsync(turn);
+        }
+    }
+
+    /// <summary>
+    /// A call that may run long, with activations that end when idle: finds or registers the key's
+    /// activation under the stripe's lock, then runs the call there after letting the lock go.
+    /// </summary>
+    private ValueTask<TResult> InvokeOnOwnActivation<TCall, TResult>(Stripe stripe, ReadOnlySpan<byte> key, TCall call)
+        where TCall : IGrainCall<TGrain, TResult>
+    {
+        while (true)
+        {
+            GrainActivation<TGrain>? activation;
+            using (stripe.Gate.EnterScope())
+            {
+                if (!_bySpan.TryGetValue(key, out activation))
+                {
+                    var keyBytes = _findStoredKey?.Invoke(key) ?? key.ToArray();
+                    activation = new GrainActivation<TGrain>(keyBytes, this, endWhenIdle: true);
+                    activation.Attach(_activator.Create(activation));
+                    if (!_activations.TryAdd(keyBytes, activation))
+                    {
+                        throw new InvalidOperationException("A key got a second activation while its stripe was held.");
+                    }
+
+                    Interlocked.Increment(ref _activated);
+                }
+            }
+
+            // Another caller may run first and end the activation meanwhile: then it refuses and
+            // this call looks again.
+            if (activation.TryInvoke<TCall, TResult>(call, out var result))
+            {
+                return result;
+            }
+
             Remove(activation);
         }
     }
@@ -120,5 +251,17 @@ public sealed class GrainRuntime<TGrain>
         }
 
         return winner;
+    }
+
+    // Stripes of activations that end when idle: a power of two, enough that unrelated keys
+    // rarely share one while a borrowed turn runs.
+    private const int StripeCount = 1024;
+
+    private sealed class Stripe
+    {
+        public Lock Gate { get; } = new();
+
+        /// <summary>The activation the next borrowed turn uses; made on first need.</summary>
+        public GrainActivation<TGrain>? Spare { get; set; }
     }
 }

@@ -12,7 +12,7 @@ public sealed class EndWhenIdleTests
     private static readonly byte[] Key = Encoding.UTF8.GetBytes("key");
 
     [Fact(Timeout = 10_000)]
-    public async Task IdleActivation_EndsAfterItsTurn_AndTheNextCallActivatesAfresh()
+    public async Task CallThatCompletesAtOnce_LeavesNoActivation_AndReusesTheStripesSpare()
     {
         var activator = new TestGrainActivator();
         var runtime = new GrainRuntime<TestGrain>(activator, endWhenIdle: true);
@@ -22,9 +22,41 @@ public sealed class EndWhenIdleTests
         Assert.Equal(0, runtime.ActivationCount);
         var second = await runtime.InvokeAsync<GrainOfCall, TestGrain>(Key, default);
 
-        Assert.NotSame(first, second);
-        Assert.Equal(2, activator.Created);
+        // One grain object serves every key of the stripe, one turn at a time.
+        Assert.Same(first, second);
+        Assert.Equal(1, activator.Created);
+        Assert.Equal(2, runtime.ActivatedTotal);
         Assert.Equal(2, runtime.DeactivatedTotal);
+        Assert.Equal(0, runtime.ActivationCount);
+    }
+
+    [Fact(Timeout = 10_000)]
+    public async Task BorrowedTurn_SeesItsOwnKey_AndAThrowingCallLeavesTheSpareUsable()
+    {
+        var runtime = new GrainRuntime<TestGrain>(new TestGrainActivator(), endWhenIdle: true);
+        var a = Encoding.UTF8.GetBytes("a");
+        var b = Encoding.UTF8.GetBytes("b");
+
+        // The key is read inside the turn: a borrowed grain serves other keys after it.
+        Assert.Equal(a, await runtime.InvokeAsync<KeyOfCall, byte[]>(a, default));
+        await Assert.ThrowsAsync<InvalidOperationException>(async () => await runtime.InvokeAsync<ThrowingCall, int>(a, default));
+        Assert.Equal(b, await runtime.InvokeAsync<KeyOfCall, byte[]>(b, default));
+        Assert.Equal(0, runtime.ActivationCount);
+    }
+
+    [Fact(Timeout = 10_000)]
+    public async Task CallMadeInsideABorrowedTurn_ToAKeyOfTheSameStripe_RunsOnItsOwnActivation()
+    {
+        var runtime = new GrainRuntime<TestGrain>(new TestGrainActivator(), endWhenIdle: true);
+        var outer = Encoding.UTF8.GetBytes("outer");
+        var stripeOf = (byte[] k) => ByteArrayComparer.Instance.GetHashCode(k) & 1023;
+        var inner = Enumerable.Range(0, 100_000).Select(i => Encoding.UTF8.GetBytes("inner" + i)).First(k => stripeOf(k) == stripeOf(outer));
+
+        var keys = await runtime.InvokeAsync<NestedCall, (byte[] Outer, byte[] Inner)>(outer, new NestedCall(runtime, inner));
+
+        Assert.Equal(outer, keys.Outer);
+        Assert.Equal(inner, keys.Inner);
+        Assert.Equal(0, runtime.ActivationCount);
     }
 
     [Fact(Timeout = 10_000)]
@@ -48,6 +80,32 @@ public sealed class EndWhenIdleTests
         Assert.False(runtime.IsActive(Key));
     }
 
+    [Fact(Timeout = 10_000)]
+    public async Task LongCall_RunsOnItsOwnActivation_SoOtherKeysOfItsStripeDoNotWait()
+    {
+        var runtime = new GrainRuntime<TestGrain>(new TestGrainActivator(), endWhenIdle: true);
+        var slow = Encoding.UTF8.GetBytes("slow");
+        var stripeOf = (byte[] k) => ByteArrayComparer.Instance.GetHashCode(k) & 1023;
+        var neighbour = Enumerable.Range(0, 100_000).Select(i => Encoding.UTF8.GetBytes("n" + i)).First(k => stripeOf(k) == stripeOf(slow));
+        using var started = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+
+        var blocked = Task.Run(async () => await runtime.InvokeAsync<BlockingCall, int>(slow, new BlockingCall(started, release)));
+        Assert.True(started.Wait(5_000));
+
+        // The neighbour runs at once; the same key waits its turn behind the long call.
+        var other = runtime.InvokeAsync<GrainOfCall, TestGrain>(neighbour, default);
+        Assert.True(other.IsCompletedSuccessfully);
+        Assert.True(runtime.IsActive(slow));
+        var same = runtime.InvokeAsync<RecordCall, int>(slow, new RecordCall(2)).AsTask();
+        Assert.False(same.IsCompleted);
+
+        release.Set();
+        Assert.Equal(1, await blocked);
+        Assert.Equal(2, await same);
+        Assert.Equal(0, runtime.ActivationCount);
+    }
+
     [Fact(Timeout = 30_000)]
     public async Task ManyThreads_NeverOverlapTurns_AcrossActivations()
     {
@@ -66,6 +124,33 @@ public sealed class EndWhenIdleTests
         Assert.Equal(16000, shared.Calls);
         Assert.Equal(0, runtime.ActivationCount);
         Assert.Equal(runtime.ActivatedTotal, runtime.DeactivatedTotal);
+    }
+
+    /// <summary>Asks another key's grain from inside this turn, then reads its own key again.</summary>
+    private readonly struct NestedCall(GrainRuntime<TestGrain> runtime, byte[] other) : IGrainCall<TestGrain, (byte[] Outer, byte[] Inner)>
+    {
+        public ValueTask<(byte[] Outer, byte[] Inner)> InvokeAsync(TestGrain grain)
+        {
+            var inner = runtime.InvokeAsync<GrainOfCall, TestGrain>(other, default);
+            var innerKey = inner.IsCompletedSuccessfully ? inner.Result.Context.Key : throw new InvalidOperationException("the inner call did not complete at once");
+            return new((grain.Context.Key, innerKey));
+        }
+    }
+
+    private readonly struct KeyOfCall : IGrainCall<TestGrain, byte[]>
+    {
+        public ValueTask<byte[]> InvokeAsync(TestGrain grain) => new(grain.Context.Key);
+    }
+
+    /// <summary>Holds its grain synchronously until released, as a long script does.</summary>
+    private readonly struct BlockingCall(ManualResetEventSlim started, ManualResetEventSlim release) : IGrainCall<TestGrain, int>, IMayRunLongGrainCall
+    {
+        public ValueTask<int> InvokeAsync(TestGrain grain)
+        {
+            started.Set();
+            Assert.True(release.Wait(5_000));
+            return new(1);
+        }
     }
 
     private sealed class SharedTurns
