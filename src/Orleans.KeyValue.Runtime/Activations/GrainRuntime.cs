@@ -33,7 +33,9 @@ public sealed class GrainRuntime<TGrain>
     /// <param name="endWhenIdle">
     /// Activations end as soon as no turn runs or waits (as if every turn asked
     /// <see cref="IGrainContext.DeactivateOnIdle"/>). For grains whose state lives in grain
-    /// storage: an idle activation then costs no memory, and the next call activates afresh. False keeps idle
+    /// storage: an idle activation then costs no memory, and the next call activates afresh.
+    /// Such a grain must not use its object or context after its turn: a turn that completes at
+    /// once runs on its stripe's spare, which serves the stripe's next key. False keeps idle
     /// activations until idle collection, as Orleans does.
     /// </param>
     public GrainRuntime(IGrainActivator<TGrain> activator, Func<ReadOnlySpan<byte>, byte[]?>? findStoredKey = null, bool endWhenIdle = false)
