@@ -12,6 +12,14 @@ public readonly record struct KeyRecord(byte[] Value, ValueKind Kind, long Deadl
     /// <summary>The deadline of a key that does not expire.</summary>
     public const long NoDeadline = -1;
 
+    /// <summary>
+    /// The low 32 bits of the deadline of the key's tracked timing-wheel entry (the one entry
+    /// that reschedules when it fires; others left by earlier writes are stale and fire for
+    /// nothing), or 0 when unknown (then any entry that fires counts as the tracked one). It
+    /// shares the padding after <see cref="Kind"/>, so it costs no memory; the key grain keeps it.
+    /// </summary>
+    public int WheelTag { get; init; }
+
     /// <summary>True when the record holds a key.</summary>
     public bool Exists => Kind != ValueKind.None;
 

@@ -78,12 +78,12 @@ public readonly struct TypeCall : IGrainCall<KeyGrain, KvReply>
     public ValueTask<KvReply> InvokeAsync(KeyGrain grain) => new(KvReply.FromStatus(grain.TypeName()));
 }
 
-/// <summary>The expiry turn the timing wheel asks for when one of the key's entries fires.</summary>
-public readonly struct DeadlineCall : IGrainCall<KeyGrain, KvReply>
+/// <summary>The expiry turn the timing wheel asks for when the key's entry for <paramref name="deadlineMs"/> fires.</summary>
+public readonly struct DeadlineCall(long deadlineMs) : IGrainCall<KeyGrain, KvReply>
 {
     public ValueTask<KvReply> InvokeAsync(KeyGrain grain)
     {
-        grain.OnDeadline();
+        grain.OnDeadline(deadlineMs);
         return new(KvReply.Ok);
     }
 }

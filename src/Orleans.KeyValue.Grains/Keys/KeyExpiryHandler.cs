@@ -10,7 +10,7 @@ public sealed partial class KeyExpiryHandler(GrainRuntime<KeyGrain> runtime, ILo
 {
     public void OnDeadline(byte[] key, long deadlineMs)
     {
-        var turn = runtime.InvokeAsync<DeadlineCall, KvReply>(key, default(DeadlineCall));
+        var turn = runtime.InvokeAsync<DeadlineCall, KvReply>(key, new DeadlineCall(deadlineMs));
         if (!turn.IsCompletedSuccessfully)
         {
             // The grain was busy: the expiry turn waits in its queue; observe how it ends.

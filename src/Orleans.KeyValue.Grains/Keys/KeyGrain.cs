@@ -303,11 +303,13 @@ public sealed class KeyGrain : IKeyGrain
         _ => "none",
     };
 
-    /// <summary>The expiry turn: one of this key's wheel entries fired.</summary>
-    public void OnDeadline()
+    /// <summary>The expiry turn: this key's wheel entry for <paramref name="firedMs"/> fired.</summary>
+    public void OnDeadline(long firedMs)
     {
-        // Re-check: a later SET may have moved or removed the deadline. The entry that fired is
-        // used up, so a deadline still ahead gets a new one.
+        // Re-check: a later write may have moved or removed the deadline (an expired key goes
+        // in Read). Only the tracked entry hands a deadline still ahead to a new entry; a stale
+        // one (left by a write that scheduled an earlier deadline) ends here, so a key's entries
+        // never multiply however often it is written.
         var record = Read();
         if (!record.Exists)
         {
@@ -315,9 +317,10 @@ public sealed class KeyGrain : IKeyGrain
             return;
         }
 
-        if (record.HasDeadline)
+        if (record.HasDeadline && (record.WheelTag == 0 || record.WheelTag == (int)firedMs))
         {
             _services.Wheel.Schedule(_context.Key, record.DeadlineMs);
+            _services.Storage.Write(_context.Key, record with { WheelTag = (int)record.DeadlineMs });
         }
     }
 
@@ -374,16 +377,19 @@ public sealed class KeyGrain : IKeyGrain
 
     /// <summary>
     /// Writes <paramref name="record"/> over <paramref name="previous"/> (the live record this turn
-    /// read, or none). Every stored deadline has a wheel entry at or before it: an entry fires,
+    /// read, or none). Every stored deadline has a tracked wheel entry at or before it (its tag is
+    /// in the record, not in the activation, which may end after this turn): when it fires it
     /// re-reads and schedules the deadline it finds. So a deadline at or after the previous one
-    /// needs no entry of its own (a key SET again and again with EX adds none), and the rule
-    /// needs no memory in the activation, which may end after this turn.
+    /// keeps the tracked entry (a key SET again and again with EX adds none); an earlier one, or
+    /// a first one, gets a new tracked entry.
     /// </summary>
-    private void Store(in KeyRecord record, in KeyRecord previous)
+    private void Store(KeyRecord record, in KeyRecord previous)
     {
         _context.KeepActive();
+        var keep = previous.Exists && previous.HasDeadline && record.HasDeadline && previous.DeadlineMs <= record.DeadlineMs;
+        record = record with { WheelTag = keep ? previous.WheelTag : record.HasDeadline ? (int)record.DeadlineMs : 0 };
         _services.Storage.Write(_context.Key, record);
-        if (record.HasDeadline && !(previous.Exists && previous.HasDeadline && previous.DeadlineMs <= record.DeadlineMs))
+        if (record.HasDeadline && !keep)
         {
             _services.Wheel.Schedule(_context.Key, record.DeadlineMs);
         }

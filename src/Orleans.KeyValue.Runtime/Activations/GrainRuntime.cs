@@ -34,8 +34,9 @@ public sealed class GrainRuntime<TGrain>
     /// Activations end as soon as no turn runs or waits (as if every turn asked
     /// <see cref="IGrainContext.DeactivateOnIdle"/>). For grains whose state lives in grain
     /// storage: an idle activation then costs no memory, and the next call activates afresh.
-    /// Such a grain must not use its object or context after its turn: a turn that completes at
-    /// once runs on its stripe's spare, which serves the stripe's next key. False keeps idle
+    /// Such a grain must not use its object or context after its turn (a turn that completes at
+    /// once runs on its stripe's spare, which serves the stripe's next key), and a turn must not
+    /// call another grain of this runtime (a borrowed turn holds its stripe's lock). False keeps idle
     /// activations until idle collection, as Orleans does.
     /// </param>
     public GrainRuntime(IGrainActivator<TGrain> activator, Func<ReadOnlySpan<byte>, byte[]?>? findStoredKey = null, bool endWhenIdle = false)
@@ -117,58 +118,71 @@ public sealed class GrainRuntime<TGrain>
             return InvokeOnOwnActivation<TCall, TResult>(stripe, key, call);
         }
 
-        using (stripe.Gate.EnterScope())
+        while (true)
         {
-            while (_bySpan.TryGetValue(key, out var existing))
+            GrainActivation<TGrain>? existing;
+            using (stripe.Gate.EnterScope())
             {
-                if (existing.TryInvoke<TCall, TResult>(call, out var queued))
+                if (!_bySpan.TryGetValue(key, out existing))
                 {
-                    return queued;
+                    return InvokeBorrowed<TCall, TResult>(stripe, key, call);
                 }
-
-                // It ended between its last turn and its removal: finish the removal.
-                Remove(existing);
             }
 
-            var spare = stripe.Spare;
-            if (spare is null)
+            // The key's activation runs or queues the call outside the stripe's lock (a turn
+            // ending there may run queued calls, scripts among them). If it ended meanwhile, it
+            // refuses, and the call looks again.
+            if (existing.TryInvoke<TCall, TResult>(call, out var queued))
             {
-                spare = new GrainActivation<TGrain>([], this, endWhenIdle: true);
-                spare.Attach(_activator.Create(spare));
-                stripe.Spare = spare;
+                return queued;
             }
 
-            var keyBytes = _findStoredKey?.Invoke(key) ?? key.ToArray();
-            spare.Borrow(keyBytes);
-            Interlocked.Increment(ref _borrowedTurns);
-            ValueTask<TResult> turn;
-            try
-            {
-                turn = call.InvokeAsync(spare.Grain);
-            }
-            catch (Exception exception)
-            {
-                spare.Return();
-                return ValueTask.FromException<TResult>(exception);
-            }
-
-            if (turn.IsCompleted)
-            {
-                spare.Return();
-                return turn;
-            }
-
-            // The turn goes on asynchronously: the spare becomes this key's activation.
-            stripe.Spare = null;
-            Interlocked.Decrement(ref _borrowedTurns);
-            Interlocked.Increment(ref _activated);
-            if (!_activations.TryAdd(keyBytes, spare))
-            {
-                throw new InvalidOperationException("A key got a second activation while its stripe was held.");
-            }
-
-            return spare.ContinueTurnAsync(turn);
+            Remove(existing);
         }
+    }
+
+    /// <summary>Runs one turn on the stripe's spare; the caller holds the stripe's lock.</summary>
+    private ValueTask<TResult> InvokeBorrowed<TCall, TResult>(Stripe stripe, ReadOnlySpan<byte> key, TCall call)
+        where TCall : IGrainCall<TGrain, TResult>
+    {
+        var spare = stripe.Spare;
+        if (spare is null)
+        {
+            spare = new GrainActivation<TGrain>([], this, endWhenIdle: true);
+            spare.Attach(_activator.Create(spare));
+            stripe.Spare = spare;
+        }
+
+        var keyBytes = _findStoredKey?.Invoke(key) ?? key.ToArray();
+        spare.Borrow(keyBytes);
+        Interlocked.Increment(ref _borrowedTurns);
+        ValueTask<TResult> turn;
+        try
+        {
+            turn = call.InvokeAsync(spare.Grain);
+        }
+        catch (Exception exception)
+        {
+            spare.Return();
+            return ValueTask.FromException<TResult>(exception);
+        }
+
+        if (turn.IsCompleted)
+        {
+            spare.Return();
+            return turn;
+        }
+
+        // The turn goes on asynchronously: the spare becomes this key's activation.
+        stripe.Spare = null;
+        Interlocked.Decrement(ref _borrowedTurns);
+        Interlocked.Increment(ref _activated);
+        if (!_activations.TryAdd(keyBytes, spare))
+        {
+            throw new InvalidOperationException("A key got a second activation while its stripe was held.");
+        }
+
+        return spare.ContinueTurnAsync(turn);
     }
 
     /// <summary>

@@ -165,6 +165,35 @@ public sealed partial class KeyGrainTests : IDisposable
     }
 
     [Fact]
+    public void KeyRecord_StaysThreeWords_WithItsWheelTag()
+    {
+        // Value reference, deadline, and kind + wheel tag in one padded word: every key's record
+        // sits in a dictionary node, so a fourth word would cost 8 bytes per key.
+        Assert.Equal(24, System.Runtime.CompilerServices.Unsafe.SizeOf<KeyRecord>());
+    }
+
+    [Fact]
+    public void KeyRefreshedWithAlternatingTtls_KeepsABoundedNumberOfWheelEntries()
+    {
+        // EXPIRE 1 s then 0.5 s, every 0.3 s, 200 times: each earlier deadline adds an entry, but
+        // only the tracked one hands its deadline on when it fires; the stale ones end.
+        _h.Set("k", "v");
+        var most = 0;
+        for (var i = 0; i < 200; i++)
+        {
+            Assert.Equal(1, _h.Call("k", new ExpireCall(_h.NowMs + 1000, ExpireCondition.Always)).Integer);
+            Assert.Equal(1, _h.Call("k", new ExpireCall(_h.NowMs + 500, ExpireCondition.Always)).Integer);
+            _h.Advance(300);
+            most = Math.Max(most, _h.Wheel.Count);
+        }
+
+        Assert.InRange(most, 1, 6);
+        _h.Advance(600);
+        Assert.Equal(0, _h.Storage.Count);
+        Assert.Equal(0, _h.Wheel.Count);
+    }
+
+    [Fact]
     public void KeySetAgainAndAgain_WithLaterDeadlines_AddsNoWheelEntries()
     {
         // No activation remembers what it scheduled: the stored deadline does (an entry at or
