@@ -103,8 +103,9 @@ public sealed class GrainRuntime<TGrain>
 
     /// <summary>
     /// Activations that end when idle: every lookup and every activation of a key happens under its
-    /// stripe's lock. A key with an activation (a turn of it went asynchronous and has not ended)
-    /// gets the call queued there; a key without one runs the call at once on the stripe's spare
+    /// stripe's lock. A key with an activation (a turn of it went asynchronous, or a long call
+    /// runs, and has not ended) gets the call there, run or queued after the lock is let go; a key
+    /// without one runs the call at once on the stripe's spare
     /// activation, borrowed for this one turn, so a call that completes at once allocates nothing.
     /// A borrowed turn that goes asynchronous turns the spare into the key's real activation
     /// (registered before the lock is let go, so later calls queue behind it) and the stripe makes
