@@ -25,7 +25,6 @@ public sealed class GrainRuntime<TGrain>
     private long _activated;
     private long _deactivated;
     private long _collected;
-    private long _borrowedTurns;
 
     /// <param name="activator">Makes grain objects.</param>
     /// <param name="findStoredKey">Returns the key array already held by grain storage, if any,
@@ -61,10 +60,10 @@ public sealed class GrainRuntime<TGrain>
     public int ActivationCount => _activations.Count;
 
     /// <summary>Activations made since start (a turn on a borrowed activation counts as one).</summary>
-    public long ActivatedTotal => Interlocked.Read(ref _activated) + Interlocked.Read(ref _borrowedTurns);
+    public long ActivatedTotal => Interlocked.Read(ref _activated) + BorrowedTurns();
 
     /// <summary>Activations ended (idle collection or on the grain's request) since start.</summary>
-    public long DeactivatedTotal => Interlocked.Read(ref _deactivated) + Interlocked.Read(ref _borrowedTurns);
+    public long DeactivatedTotal => Interlocked.Read(ref _deactivated) + BorrowedTurns();
 
     /// <summary>Activations ended by idle collection since start (part of <see cref="DeactivatedTotal"/>).</summary>
     public long CollectedTotal => Interlocked.Read(ref _collected);
@@ -78,7 +77,7 @@ public sealed class GrainRuntime<TGrain>
     {
         if (_stripes is not null)
         {
-            var stripe = _stripes[ByteArrayComparer.Instance.GetHashCode(key) & (StripeCount - 1)];
+            var stripe = _stripes[StripeOf(key)];
 
             // A call made from inside a borrowed turn of this stripe (never done by key grains)
             // takes the ordinary path rather than reuse the borrowed activation.
@@ -156,7 +155,7 @@ public sealed class GrainRuntime<TGrain>
 
         var keyBytes = _findStoredKey?.Invoke(key) ?? key.ToArray();
         spare.Borrow(keyBytes);
-        Interlocked.Increment(ref _borrowedTurns);
+        stripe.BorrowedTurns++;
         ValueTask<TResult> turn;
         try
         {
@@ -176,7 +175,7 @@ public sealed class GrainRuntime<TGrain>
 
         // The turn goes on asynchronously: the spare becomes this key's activation.
         stripe.Spare = null;
-        Interlocked.Decrement(ref _borrowedTurns);
+        stripe.BorrowedTurns--;
         Interlocked.Increment(ref _activated);
         if (!_activations.TryAdd(keyBytes, spare))
         {
@@ -274,8 +273,27 @@ public sealed class GrainRuntime<TGrain>
     // rarely share one while a borrowed turn runs.
     private const int StripeCount = 1024;
 
+    /// <summary>The stripe of <paramref name="key"/> (for activations that end when idle).</summary>
+    internal static int StripeOf(ReadOnlySpan<byte> key) => ByteArrayComparer.Instance.GetHashCode(key) & (StripeCount - 1);
+
+    // Summed only when asked (the dashboard, once a second); counted under each stripe's lock,
+    // so a call adds no shared atomic counter.
+    private long BorrowedTurns()
+    {
+        long total = 0;
+        foreach (var stripe in _stripes ?? [])
+        {
+            total += Volatile.Read(ref stripe.BorrowedTurns);
+        }
+
+        return total;
+    }
+
     private sealed class Stripe
     {
+        /// <summary>Turns run on a borrowed spare (changed under <see cref="Gate"/> only).</summary>
+        public long BorrowedTurns;
+
         public Lock Gate { get; } = new();
 
         /// <summary>The activation the next borrowed turn uses; made on first need.</summary>

@@ -11,15 +11,18 @@ namespace Orleans.KeyValue.IntegrationTests.Silo;
 /// <summary>Bad cluster flags stop the silo at start with a message that names the flag; settings reach the runtime.</summary>
 public sealed class SiloConfigurationTests
 {
+    /// <summary>A silo's flags on free ports (no dashboard), then <paramref name="flags"/>.</summary>
+    private static string[] SiloArgs(int port, params string[] flags) =>
+    [
+        "--port", port.ToString(CultureInfo.InvariantCulture),
+        "--silo-port", FreePort.Next().ToString(CultureInfo.InvariantCulture),
+        "--dashboard-port", "0",
+        .. flags,
+    ];
+
     private static async Task<string> StartFailureAsync(params string[] flags)
     {
-        string[] args =
-        [
-            "--port", FreePort.Next().ToString(CultureInfo.InvariantCulture),
-            "--silo-port", FreePort.Next().ToString(CultureInfo.InvariantCulture),
-            "--dashboard-port", "0",
-            .. flags,
-        ];
+        var args = SiloArgs(FreePort.Next(), flags);
         // Some options are read while the silo is composed, the rest when it starts: either way it stops.
         var error = await Assert.ThrowsAsync<OptionsValidationException>(async () =>
         {
@@ -51,13 +54,7 @@ public sealed class SiloConfigurationTests
     public async Task KeyGrains_EndWhenIdle_UnlessConfiguredToStay(bool keep)
     {
         var port = FreePort.Next();
-        List<string> args = ["--port", port.ToString(CultureInfo.InvariantCulture), "--silo-port", FreePort.Next().ToString(CultureInfo.InvariantCulture), "--dashboard-port", "0"];
-        if (keep)
-        {
-            args.Add("--GrainCollection:KeepIdleKeyGrains=true");
-        }
-
-        await using var app = SiloApplication.Build([.. args]);
+        await using var app = SiloApplication.Build(SiloArgs(port, keep ? ["--GrainCollection:KeepIdleKeyGrains=true"] : []));
         await app.StartAsync();
         await using (var client = await RawRespConnection.ConnectAsync(port))
         {

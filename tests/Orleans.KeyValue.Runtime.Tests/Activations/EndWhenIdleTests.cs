@@ -49,8 +49,7 @@ public sealed class EndWhenIdleTests
     {
         var runtime = new GrainRuntime<TestGrain>(new TestGrainActivator(), endWhenIdle: true);
         var outer = Encoding.UTF8.GetBytes("outer");
-        var stripeOf = (byte[] k) => ByteArrayComparer.Instance.GetHashCode(k) & 1023;
-        var inner = Enumerable.Range(0, 100_000).Select(i => Encoding.UTF8.GetBytes("inner" + i)).First(k => stripeOf(k) == stripeOf(outer));
+        var inner = KeyOnTheStripeOf(outer);
 
         var keys = await runtime.InvokeAsync<NestedCall, (byte[] Outer, byte[] Inner)>(outer, new NestedCall(runtime, inner));
 
@@ -85,8 +84,7 @@ public sealed class EndWhenIdleTests
     {
         var runtime = new GrainRuntime<TestGrain>(new TestGrainActivator(), endWhenIdle: true);
         var slow = Encoding.UTF8.GetBytes("slow");
-        var stripeOf = (byte[] k) => ByteArrayComparer.Instance.GetHashCode(k) & 1023;
-        var neighbour = Enumerable.Range(0, 100_000).Select(i => Encoding.UTF8.GetBytes("n" + i)).First(k => stripeOf(k) == stripeOf(slow));
+        var neighbour = KeyOnTheStripeOf(slow);
         using var started = new ManualResetEventSlim();
         using var release = new ManualResetEventSlim();
 
@@ -125,6 +123,11 @@ public sealed class EndWhenIdleTests
         Assert.Equal(0, runtime.ActivationCount);
         Assert.Equal(runtime.ActivatedTotal, runtime.DeactivatedTotal);
     }
+
+    /// <summary>Another key that shares <paramref name="key"/>'s stripe.</summary>
+    private static byte[] KeyOnTheStripeOf(byte[] key) =>
+        Enumerable.Range(0, 100_000).Select(i => Encoding.UTF8.GetBytes("other" + i))
+            .First(k => GrainRuntime<TestGrain>.StripeOf(k) == GrainRuntime<TestGrain>.StripeOf(key));
 
     /// <summary>Asks another key's grain from inside this turn, then reads its own key again.</summary>
     private readonly struct NestedCall(GrainRuntime<TestGrain> runtime, byte[] other) : IGrainCall<TestGrain, (byte[] Outer, byte[] Inner)>
