@@ -11,6 +11,7 @@ using Orleans.KeyValue.Runtime.Activations;
 using Orleans.KeyValue.Runtime.Cluster;
 using Orleans.KeyValue.Runtime.Membership;
 using Orleans.KeyValue.Runtime.Transport;
+using Orleans.KeyValue.Resp;
 
 namespace Orleans.KeyValue.Dashboard.Api;
 

@@ -226,7 +226,7 @@ public sealed class KeyGrain : IKeyGrain
             return KvReply.Nil;
         }
 
-        return record.Kind == ValueKind.String ? KvReply.FromBulk(Xxh3.HexDigest(record.Value)) : ErrorReplies.WrongTypeReply;
+        return record.Kind == ValueKind.String ? KvReply.FromBulk(ValueDigest.HexDigest(record.Value)) : ErrorReplies.WrongTypeReply;
     }
 
     public long Exists() => Read().Exists ? 1 : 0;
@@ -342,13 +342,13 @@ public sealed class KeyGrain : IKeyGrain
                 return true;
             case ValueCondition.IfDigestEqual or ValueCondition.IfDigestNotEqual:
                 holds = false;
-                if (match.Length != Xxh3.HexLength)
+                if (match.Length != ValueDigest.HexLength)
                 {
                     return false;
                 }
 
-                Span<byte> digest = stackalloc byte[Xxh3.HexLength];
-                Xxh3.WriteHex(Xxh3.Hash64(value), digest);
+                Span<byte> digest = stackalloc byte[ValueDigest.HexLength];
+                ValueDigest.WriteHex(ValueDigest.Hash64(value), digest);
                 holds = Ascii.EqualsIgnoreCase(digest, match) == (condition == ValueCondition.IfDigestEqual);
                 return true;
             default:

@@ -5,6 +5,7 @@ using Orleans.KeyValue.Runtime.Placement;
 using Orleans.KeyValue.Runtime.Storage;
 using Orleans.KeyValue.Runtime.Timers;
 using Orleans.KeyValue.Runtime.Transport;
+using Orleans.KeyValue.Resp;
 
 namespace Orleans.KeyValue.Runtime.Cluster;
 

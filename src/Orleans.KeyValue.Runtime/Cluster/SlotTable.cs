@@ -1,3 +1,5 @@
+using Orleans.KeyValue.Resp;
+
 namespace Orleans.KeyValue.Runtime.Cluster;
 
 /// <summary>

@@ -1,5 +1,6 @@
 using System.Text;
 using Orleans.KeyValue.Runtime.Membership;
+using Orleans.KeyValue.Resp;
 
 namespace Orleans.KeyValue.Runtime.Placement;
 

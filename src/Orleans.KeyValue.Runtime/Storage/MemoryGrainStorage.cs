@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Orleans.KeyValue.Resp;
 
 namespace Orleans.KeyValue.Runtime.Storage;
 

@@ -1,5 +1,6 @@
 using Orleans.KeyValue.Runtime.Membership;
 using Orleans.KeyValue.Runtime.Placement;
+using Orleans.KeyValue.Resp;
 
 namespace Orleans.KeyValue.Runtime.Tests.Placement;
 

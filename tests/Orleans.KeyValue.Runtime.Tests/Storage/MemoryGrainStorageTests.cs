@@ -1,5 +1,6 @@
 using System.Text;
 using Orleans.KeyValue.Runtime.Storage;
+using Orleans.KeyValue.Resp;
 
 namespace Orleans.KeyValue.Runtime.Tests.Storage;
 

@@ -1,4 +1,4 @@
-namespace Orleans.KeyValue;
+namespace Orleans.KeyValue.Resp;
 
 /// <summary>
 /// Redis Cluster's key slots: CRC16 (XMODEM) of the key, or of its hash tag (the part between

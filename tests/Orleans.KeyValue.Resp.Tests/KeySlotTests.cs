@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Orleans.KeyValue.Runtime.Tests.Placement;
+namespace Orleans.KeyValue.Resp.Tests;
 
 public sealed class KeySlotTests
 {

@@ -4,7 +4,7 @@ using Orleans.KeyValue.Grains.Hashing;
 
 namespace Orleans.KeyValue.Grains.Tests.Hashing;
 
-public sealed class Xxh3Tests
+public sealed class ValueDigestTests
 {
     // xxHash's sanity buffer (cli/xsum_sanity_check.c, tests/sanity_test.c): byte i is the top
     // byte of PRIME32 * PRIME64^i, 4096 + 64 + 1 bytes long.
@@ -66,14 +66,14 @@ public sealed class Xxh3Tests
     [InlineData(4096, "E91206429D1F48F9")] // four blocks, three scrambles
     [InlineData(4160, "4F323B15321E94E1")] // four full blocks and one stripe
     public void Hash64_OfTheSanityBuffer_MatchesXxHashsVectors(int length, string expected) =>
-        Assert.Equal(ulong.Parse(expected, NumberStyles.HexNumber, CultureInfo.InvariantCulture), Xxh3.Hash64(SanityBuffer.AsSpan(0, length)));
+        Assert.Equal(ulong.Parse(expected, NumberStyles.HexNumber, CultureInfo.InvariantCulture), ValueDigest.Hash64(SanityBuffer.AsSpan(0, length)));
 
     [Fact]
     public void Hash64_ReadsOnlyItsSlice()
     {
         // Bytes past the end of the span must not count (the last stripe and lanes read backwards from the end).
         var copy = SanityBuffer.AsSpan(0, 2367).ToArray();
-        Assert.Equal(Xxh3.Hash64(SanityBuffer.AsSpan(0, 2367)), Xxh3.Hash64(copy));
+        Assert.Equal(ValueDigest.Hash64(SanityBuffer.AsSpan(0, 2367)), ValueDigest.Hash64(copy));
     }
 
     // DIGEST replies as Redis 8.4 gives them: "Hello world" is the example on redis.io/commands/digest;
@@ -87,7 +87,7 @@ public sealed class Xxh3Tests
     [InlineData("v8", "0cc76dbb41381419")]
     [InlineData("test", "9ec9f7918d7dfc40")]
     public void HexDigest_IsWhatRedisDigestReplies(string value, string expected) =>
-        Assert.Equal(expected, Encoding.ASCII.GetString(Xxh3.HexDigest(Encoding.UTF8.GetBytes(value))));
+        Assert.Equal(expected, Encoding.ASCII.GetString(ValueDigest.HexDigest(Encoding.UTF8.GetBytes(value))));
 
     [Theory]
     [InlineData(0UL, "0000000000000000")]
@@ -95,8 +95,8 @@ public sealed class Xxh3Tests
     [InlineData(ulong.MaxValue, "ffffffffffffffff")]
     public void WriteHex_WritesSixteenLowercaseDigitsWithLeadingZeros(ulong hash, string expected)
     {
-        Span<byte> hex = stackalloc byte[Xxh3.HexLength];
-        Xxh3.WriteHex(hash, hex);
+        Span<byte> hex = stackalloc byte[ValueDigest.HexLength];
+        ValueDigest.WriteHex(hash, hex);
         Assert.Equal(expected, Encoding.ASCII.GetString(hex));
     }
 }
