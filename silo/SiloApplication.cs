@@ -16,7 +16,7 @@ using Orleans.KeyValue.Runtime.Membership;
 using Orleans.KeyValue.Runtime.Transport;
 using Orleans.KeyValue.Gateway.Commands;
 using Orleans.KeyValue.Gateway.Connections;
-using Orleans.KeyValue.Runtime.Activations;
+using Orleans.Configuration;
 using Orleans.KeyValue.Grains.Keys;
 
 namespace Orleans.KeyValue.Silo;
@@ -63,6 +63,7 @@ public static class SiloApplication
         builder.Logging.ClearProviders();
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Information);
+        builder.Logging.AddFilter("Orleans", LogLevel.Warning);
         builder.Logging.AddSimpleConsole(o =>
         {
             o.SingleLine = true;
@@ -70,13 +71,18 @@ public static class SiloApplication
         });
 
         var services = builder.Services;
+
+        // Orleans first, so that it stops last: a clean leave hands keys over while commands in
+        // flight still reach their grains.
+        var keyGrains = builder.Configuration.GetSection(KeyGrainOptions.SectionName).Get<KeyGrainOptions>() ?? new KeyGrainOptions();
+        builder.UseOrleans(orleans => ConfigureOrleans(orleans, builder.Configuration, keyGrains));
+        services.AddOptions<KeyGrainOptions>().Bind(builder.Configuration.GetSection(KeyGrainOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
         services.AddRespGateway();
         services.AddCluster();
         services.TryAddSingleton<ClusterRouter>();
         services.Configure<SiloTransportOptions>(builder.Configuration.GetSection(SiloTransportOptions.SectionName));
         services.Configure<MembershipOptions>(builder.Configuration.GetSection(MembershipOptions.SectionName));
-        services.Configure<GatewayOptions>(builder.Configuration.GetSection(GatewayOptions.SectionName));
-        services.Configure<GrainCollectionOptions>(builder.Configuration.GetSection(GrainCollectionOptions.SectionName));
+        services.Configure<RespGatewayOptions>(builder.Configuration.GetSection(RespGatewayOptions.SectionName));
         services.Configure<Orleans.KeyValue.Runtime.Timers.TimingWheelOptions>(builder.Configuration.GetSection(Orleans.KeyValue.Runtime.Timers.TimingWheelOptions.SectionName));
         services.Configure<Orleans.KeyValue.Grains.Scripting.ScriptOptions>(builder.Configuration.GetSection("Scripting"));
         services.AddOptions<SiloOptions>().Bind(builder.Configuration.GetSection(SiloOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
@@ -86,7 +92,7 @@ public static class SiloApplication
         services.AddKeyValueDashboard(o => o.Password = string.IsNullOrEmpty(silo.DashboardPassword) ? null : silo.DashboardPassword);
         configureServices?.Invoke(services);
 
-        var gateway = builder.Configuration.GetSection(GatewayOptions.SectionName).Get<GatewayOptions>() ?? new GatewayOptions();
+        var gateway = builder.Configuration.GetSection(RespGatewayOptions.SectionName).Get<RespGatewayOptions>() ?? new RespGatewayOptions();
         var transport = builder.Configuration.GetSection(SiloTransportOptions.SectionName).Get<SiloTransportOptions>() ?? new SiloTransportOptions();
         var membership = builder.Configuration.GetSection(MembershipOptions.SectionName).Get<MembershipOptions>() ?? new MembershipOptions();
         services.AddSingleton(new SiloIdentity
@@ -109,7 +115,7 @@ public static class SiloApplication
 
         var app = builder.Build();
         var secured = !string.IsNullOrEmpty(silo.DashboardPassword);
-        app.MapGet("/healthz", (CommandExecutor executor, GrainRuntime<KeyGrain> runtime, ClientRegistry clients, MembershipService membership) =>
+        app.MapGet("/healthz", (CommandExecutor executor, KeyGrainServices keys, ClientRegistry clients, MembershipService membership) =>
         {
             // Healthy once the silo is an active member serving its share of the keys. Open to
             // all (health checks carry no password): with a password set, it says only that.
@@ -124,7 +130,7 @@ public static class SiloApplication
                 new SiloHealth(
                     status,
                     executor.CommandsProcessed,
-                    runtime.ActivationCount,
+                    (int)keys.Statistics.Activations,
                     clients.Count,
                     membership.Me.ToString(),
                     membership.View.ActiveSilos.Count),
@@ -136,6 +142,32 @@ public static class SiloApplication
         }
 
         return app;
+    }
+
+    /// <summary>
+    /// The Orleans silo that hosts the key grains. For now every silo is an Orleans cluster of
+    /// its own on loopback (our membership and transport still place keys on silos and forward
+    /// commands between them), on <c>Orleans:SiloPort</c> (0: any free port) with no client
+    /// gateway.
+    /// </summary>
+    private static void ConfigureOrleans(ISiloBuilder orleans, IConfiguration configuration, KeyGrainOptions keyGrains)
+    {
+        var siloPort = configuration.GetValue("Orleans:SiloPort", 0);
+        orleans.UseLocalhostClustering(siloPort: siloPort > 0 ? siloPort : FreeLoopbackPort(), gatewayPort: 0, serviceId: "orleans-keyvalue", clusterId: "silo-" + Guid.NewGuid().ToString("N"));
+        orleans.Configure<GrainCollectionOptions>(o =>
+        {
+            o.CollectionQuantum = keyGrains.CollectionQuantum;
+            o.ClassSpecificCollectionAge[KeyGrainOptions.GrainClassName] = keyGrains.CollectionAge;
+        });
+        // Only this silo's activations are ever looked up: nothing to cache.
+        orleans.Configure<GrainDirectoryOptions>(o => o.CachingStrategy = GrainDirectoryOptions.CachingStrategyType.None);
+    }
+
+    private static int FreeLoopbackPort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     /// <summary>

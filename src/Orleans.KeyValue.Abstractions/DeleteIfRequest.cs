@@ -8,4 +8,9 @@ namespace Orleans.KeyValue;
 /// <param name="Condition">The value condition; <see cref="ValueCondition.None"/> with no error is a plain delete of any type.</param>
 /// <param name="Match">The value or digest the condition compares with; owned by the request.</param>
 /// <param name="Error">The error to answer instead when the key holds a string; null when the condition is valid.</param>
-public readonly record struct DeleteIfRequest(ValueCondition Condition, byte[]? Match, string? Error);
+[GenerateSerializer, Immutable]
+[Alias("kv.DeleteIfRequest")]
+public readonly record struct DeleteIfRequest(
+    [property: Id(0)] ValueCondition Condition,
+    [property: Id(1)] byte[]? Match,
+    [property: Id(2)] string? Error);

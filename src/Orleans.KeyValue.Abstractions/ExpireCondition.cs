@@ -1,6 +1,8 @@
 namespace Orleans.KeyValue;
 
 /// <summary>The condition of EXPIRE and its relatives.</summary>
+[GenerateSerializer]
+[Alias("kv.ExpireCondition")]
 public enum ExpireCondition : byte
 {
     /// <summary>Always apply.</summary>
@@ -13,4 +15,7 @@ public enum ExpireCondition : byte
     IfGreater,
     /// <summary><c>LT</c>: only when the new deadline is earlier (no deadline counts as infinite).</summary>
     IfLess,
+
+    /// <summary><c>XX LT</c>: the key has a deadline and the new one is earlier.</summary>
+    IfHasDeadlineAndLess,
 }

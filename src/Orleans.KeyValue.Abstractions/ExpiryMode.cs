@@ -1,6 +1,8 @@
 namespace Orleans.KeyValue;
 
 /// <summary>What a write does to the key's deadline.</summary>
+[GenerateSerializer]
+[Alias("kv.ExpiryMode")]
 public enum ExpiryMode : byte
 {
     /// <summary>Discard any deadline (a plain SET).</summary>

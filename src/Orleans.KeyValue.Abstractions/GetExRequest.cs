@@ -7,4 +7,9 @@ namespace Orleans.KeyValue;
 /// <param name="Expiry">Keep (no option), Persist, or At.</param>
 /// <param name="DeadlineMs">The absolute deadline for <see cref="ExpiryMode.At"/>.</param>
 /// <param name="Error">The error to answer instead, when the key exists; null when valid.</param>
-public readonly record struct GetExRequest(ExpiryMode Expiry, long DeadlineMs, string? Error);
+[GenerateSerializer, Immutable]
+[Alias("kv.GetExRequest")]
+public readonly record struct GetExRequest(
+    [property: Id(0)] ExpiryMode Expiry,
+    [property: Id(1)] long DeadlineMs,
+    [property: Id(2)] string? Error);

@@ -1,48 +1,68 @@
 namespace Orleans.KeyValue;
 
 /// <summary>
-/// The grain of one key (Orleans: <c>IGrainWithStringKey</c>, keyed by the key's bytes). Every
-/// method runs inside the grain's turn; callers reach it through the grain runtime, never
-/// directly, so calls to one key never overlap. Replies are Redis's.
+/// The grain of one Redis key. Its grain key is the Redis key's bytes (UTF-8 for a string key;
+/// <see cref="KeyGrainFactoryExtensions.GetKeyGrain(IGrainFactory, ReadOnlySpan{byte})"/> takes
+/// any bytes). Calls to one key run one at a time, so every method, a script included, is
+/// atomic for its key. Replies are Redis's, error texts included; the RESP gateway writes them
+/// to its clients unchanged, so a service calling this interface through an Orleans client sees
+/// what a Redis client sees.
 /// </summary>
-public interface IKeyGrain
+[Alias("kv.IKeyGrain")]
+public interface IKeyGrain : IGrainWithStringKey
 {
     /// <summary>GET.</summary>
-    KvReply Get();
+    [Alias("get")]
+    ValueTask<KvReply> GetAsync();
 
     /// <summary>SET with every option (SETNX, SETEX and PSETEX map onto it).</summary>
-    KvReply Set(in SetRequest request);
+    [Alias("set")]
+    ValueTask<KvReply> SetAsync(SetRequest request);
 
     /// <summary>GETDEL.</summary>
-    KvReply GetDelete();
+    [Alias("getdel")]
+    ValueTask<KvReply> GetDeleteAsync();
 
     /// <summary>GETEX: reads the value and applies the request's expiry.</summary>
-    KvReply GetAndExpire(in GetExRequest request);
+    [Alias("getex")]
+    ValueTask<KvReply> GetAndExpireAsync(GetExRequest request);
 
     /// <summary>DEL of this key: 1 when it existed.</summary>
-    long Delete();
+    [Alias("del")]
+    ValueTask<KvReply> DeleteAsync();
 
     /// <summary>DELEX (Redis 8.4): deletes when the request's condition holds; 1 when deleted, else 0 or an error.</summary>
-    KvReply DeleteIf(in DeleteIfRequest request);
+    [Alias("delex")]
+    ValueTask<KvReply> DeleteIfAsync(DeleteIfRequest request);
 
     /// <summary>DIGEST (Redis 8.4): the XXH3-64 of the string value as 16 lowercase hex digits, or nil.</summary>
-    KvReply Digest();
+    [Alias("digest")]
+    ValueTask<KvReply> DigestAsync();
 
     /// <summary>EXISTS of this key: 1 when it exists.</summary>
-    long Exists();
+    [Alias("exists")]
+    ValueTask<KvReply> ExistsAsync();
 
-    /// <summary>EXPIRE family with an absolute deadline; 1 when applied (a past deadline deletes).</summary>
-    long ExpireAt(long deadlineMs, ExpireCondition condition);
+    /// <summary>EXPIRE family with an absolute deadline in Unix milliseconds; 1 when applied (a past deadline deletes).</summary>
+    [Alias("expireat")]
+    ValueTask<KvReply> ExpireAtAsync(long deadlineMs, ExpireCondition condition);
 
     /// <summary>PERSIST: 1 when a deadline was removed.</summary>
-    long Persist();
+    [Alias("persist")]
+    ValueTask<KvReply> PersistAsync();
 
     /// <summary>TTL/PTTL/EXPIRETIME/PEXPIRETIME: -2 missing, -1 no deadline, else the time.</summary>
-    long TimeToLive(bool milliseconds, bool absolute);
+    [Alias("ttl")]
+    ValueTask<KvReply> TimeToLiveAsync(bool milliseconds, bool absolute);
 
-    /// <summary>TYPE: <c>none</c> or <c>string</c>.</summary>
-    string TypeName();
+    /// <summary>TYPE: the status <c>none</c> or <c>string</c>.</summary>
+    [Alias("type")]
+    ValueTask<KvReply> TypeAsync();
 
-    /// <summary>The key's live record (after lazy expiry), or a record of kind None.</summary>
-    KeyRecord Read();
+    /// <summary>
+    /// EVAL/EVALSHA of a script whose keys are all this grain's key: the script runs inside this
+    /// grain's turn, so nothing else touches the key while it runs.
+    /// </summary>
+    [Alias("eval")]
+    ValueTask<KvReply> EvalAsync(ScriptRequest request);
 }

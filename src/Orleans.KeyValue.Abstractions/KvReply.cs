@@ -7,6 +7,8 @@ namespace Orleans.KeyValue;
 /// client's protocol version, scripts convert it to Lua values. Bulk values are not copied: a
 /// bulk reply shares the stored (immutable) byte array.
 /// </summary>
+[GenerateSerializer, Immutable]
+[Alias("kv.KvReply")]
 public readonly struct KvReply : IEquatable<KvReply>
 {
     private KvReply(KvReplyKind kind, long integer, ReadOnlyMemory<byte> bytes, string? text, KvReply[]? items)
@@ -19,18 +21,23 @@ public readonly struct KvReply : IEquatable<KvReply>
     }
 
     /// <summary>The reply's shape.</summary>
+    [Id(0)]
     public KvReplyKind Kind { get; }
 
     /// <summary>The value of an <see cref="KvReplyKind.Integer"/> reply.</summary>
+    [Id(1)]
     public long Integer { get; }
 
     /// <summary>The value of a <see cref="KvReplyKind.Bulk"/> reply.</summary>
+    [Id(2)]
     public ReadOnlyMemory<byte> Bytes { get; }
 
     /// <summary>The text of a status or error reply.</summary>
+    [Id(3)]
     public string? Text { get; }
 
     /// <summary>The elements of an array, map (keys and values alternating) or set reply.</summary>
+    [Id(4)]
     public KvReply[]? Items { get; }
 
     /// <summary>True for an error reply.</summary>

@@ -1,6 +1,8 @@
 namespace Orleans.KeyValue;
 
 /// <summary>The shape of a reply, independent of the wire protocol version.</summary>
+[GenerateSerializer]
+[Alias("kv.KvReplyKind")]
 public enum KvReplyKind : byte
 {
     /// <summary>A missing value: RESP2 <c>$-1</c>, RESP3 <c>_</c>.</summary>

@@ -6,6 +6,8 @@ namespace Orleans.KeyValue;
 /// beside it: Redis 8.4's parser refuses <c>NX</c>/<c>XX</c> before an IF option but accepts one
 /// after it, and then both must hold.
 /// </summary>
+[GenerateSerializer]
+[Alias("kv.SetCondition")]
 public enum SetCondition : byte
 {
     /// <summary>Always set.</summary>

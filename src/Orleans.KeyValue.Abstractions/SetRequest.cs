@@ -12,11 +12,13 @@ namespace Orleans.KeyValue;
 /// <param name="Compare">IFEQ, IFNE, IFDEQ, IFDNE or none.</param>
 /// <param name="Match">The value or digest <paramref name="Compare"/> compares with; owned by the request.
 /// A digest is checked (16 characters) only when the key holds a string, as Redis does.</param>
+[GenerateSerializer, Immutable]
+[Alias("kv.SetRequest")]
 public readonly record struct SetRequest(
-    byte[] Value,
-    SetCondition Condition,
-    ExpiryMode Expiry,
-    long DeadlineMs,
-    bool ReturnOld,
-    ValueCondition Compare = ValueCondition.None,
-    byte[]? Match = null);
+    [property: Id(0)] byte[] Value,
+    [property: Id(1)] SetCondition Condition,
+    [property: Id(2)] ExpiryMode Expiry,
+    [property: Id(3)] long DeadlineMs,
+    [property: Id(4)] bool ReturnOld,
+    [property: Id(5)] ValueCondition Compare = ValueCondition.None,
+    [property: Id(6)] byte[]? Match = null);

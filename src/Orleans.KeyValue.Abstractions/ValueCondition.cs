@@ -4,6 +4,8 @@ namespace Orleans.KeyValue;
 /// Redis 8.4's value conditions of <c>SET</c> and <c>DELEX</c>: compare the current string value,
 /// or its XXH3 digest (16 hex digits, compared without regard to case), with a given one.
 /// </summary>
+[GenerateSerializer]
+[Alias("kv.ValueCondition")]
 public enum ValueCondition : byte
 {
     /// <summary>No value condition.</summary>

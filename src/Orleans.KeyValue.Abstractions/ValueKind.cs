@@ -4,6 +4,8 @@ namespace Orleans.KeyValue;
 /// The type tag a key carries. Only strings exist today; the tag is what lets a command for
 /// another type answer <c>WRONGTYPE</c> once more types arrive.
 /// </summary>
+[GenerateSerializer]
+[Alias("kv.ValueKind")]
 public enum ValueKind : byte
 {
     /// <summary>No key.</summary>

@@ -4,6 +4,7 @@ using Orleans.KeyValue.Gateway.Commands;
 using Orleans.KeyValue.Gateway.Connections;
 using Orleans.KeyValue.Gateway.Diagnostics;
 using Orleans.KeyValue.Grains;
+using Orleans.KeyValue.Grains.Scripting;
 
 namespace Orleans.KeyValue.Gateway;
 
@@ -14,11 +15,12 @@ public static class GatewayServiceCollectionExtensions
     public static IServiceCollection AddRespGateway(this IServiceCollection services)
     {
         services.AddKeyGrains();
-        services.AddOptions<GatewayOptions>().ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<RespGatewayOptions>().ValidateDataAnnotations().ValidateOnStart();
         services.TryAddSingleton<ClientRegistry>();
         services.TryAddSingleton<CommandStatistics>();
         services.TryAddSingleton<GatewayMetrics>();
         services.TryAddSingleton<CommandExecutor>();
+        services.TryAddSingleton<IScriptHost>(sp => sp.GetRequiredService<CommandExecutor>());
         services.TryAddSingleton<RespConnectionHandler>();
         return services;
     }

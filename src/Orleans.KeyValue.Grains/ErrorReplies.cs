@@ -12,6 +12,9 @@ public static class ErrorReplies
     /// <summary>An IFDEQ/IFDNE digest of another length than 16 (Redis 8.4's validateHexDigest).</summary>
     public const string DigestLength = "ERR must be exactly 16 hexadecimal characters";
 
+    /// <summary>A script sent to a key grain on a silo that serves no scripts (a silo always does; a bare grain host may not).</summary>
+    public const string ScriptsNotServed = "ERR scripts are not served here";
+
     /// <summary>Shared reply for <see cref="WrongType"/>.</summary>
     public static KvReply WrongTypeReply { get; } = KvReply.FromError(WrongType);
 

@@ -7,11 +7,13 @@ using Orleans.KeyValue.Gateway.Commands;
 using Orleans.KeyValue.Gateway.Connections;
 using Orleans.KeyValue.Gateway.Diagnostics;
 using Orleans.KeyValue.Grains.Keys;
-using Orleans.KeyValue.Runtime.Activations;
 using Orleans.KeyValue.Runtime.Cluster;
 using Orleans.KeyValue.Runtime.Membership;
 using Orleans.KeyValue.Runtime.Transport;
 using Orleans.KeyValue.Resp;
+
+using SiloAddress = Orleans.KeyValue.Runtime.Membership.SiloAddress;
+using SiloUnavailableException = Orleans.KeyValue.Runtime.Transport.SiloUnavailableException;
 
 namespace Orleans.KeyValue.Dashboard.Api;
 
@@ -28,7 +30,6 @@ internal sealed partial class SiloDashboard
     private readonly MembershipService _membership;
     private readonly SiloTransport _transport;
     private readonly SlotTable _slots;
-    private readonly GrainRuntime<KeyGrain> _runtime;
     private readonly KeyGrainServices _keys;
     private readonly ClientRegistry _clients;
     private readonly CommandExecutor _executor;
@@ -42,7 +43,6 @@ internal sealed partial class SiloDashboard
 
     public SiloDashboard(
         ClusterRouter cluster,
-        GrainRuntime<KeyGrain> runtime,
         KeyGrainServices keys,
         ClientRegistry clients,
         CommandExecutor executor,
@@ -57,7 +57,6 @@ internal sealed partial class SiloDashboard
         _membership = cluster.Membership;
         _transport = cluster.Transport;
         _slots = cluster.Slots;
-        _runtime = runtime;
         _keys = keys;
         _clients = clients;
         _executor = executor;
@@ -85,7 +84,7 @@ internal sealed partial class SiloDashboard
         var me = _membership.Me;
         var entry = _membership.View.Find(me);
         var cpu = Environment.CpuUsage.TotalTime;
-        var rates = _rates.Update(_executor.CommandsProcessed, _runtime.ActivatedTotal, _runtime.DeactivatedTotal, _runtime.CollectedTotal, cpu.Ticks);
+        var rates = _rates.Update(_executor.CommandsProcessed, _keys.Statistics.ActivationsTotal, _keys.Statistics.ActivationsTotal - _keys.Statistics.Activations, 0, cpu.Ticks);
         return new SiloStats
         {
             Name = entry?.Name ?? me.Endpoint,
@@ -98,7 +97,7 @@ internal sealed partial class SiloDashboard
             Reachable = true,
             KeysOwned = _keys.Storage.Count,
             SlotsServed = _slots.ServedCount,
-            Activations = _runtime.ActivationCount,
+            Activations = (int)_keys.Statistics.Activations,
             WorkingSetBytes = Environment.WorkingSet,
             GcHeapBytes = GC.GetTotalMemory(forceFullCollection: false),
             CpuPercent = Math.Round(rates[4] / TimeSpan.TicksPerSecond * 100 / Environment.ProcessorCount, 1),
@@ -137,7 +136,7 @@ internal sealed partial class SiloDashboard
             Timestamp = _time.GetTimestamp(),
             Commands = _executor.CommandsProcessed,
             Keys = _keys.Storage.Count,
-            Activations = _runtime.ActivationCount,
+            Activations = (int)_keys.Statistics.Activations,
             Expired = _keys.Statistics.ExpiredKeys,
             TimingWheelPending = _keys.Wheel.Count,
             Latency = latency,
@@ -164,7 +163,7 @@ internal sealed partial class SiloDashboard
             Slot = KeySlot.Of(key),
             Owner = _membership.Me.ToString(),
             OwnerName = _membership.View.Find(_membership.Me)?.Name,
-            GrainActive = _runtime.IsActive(key),
+            GrainActive = _keys.IsActive(key),
             ServerTimeMs = now,
         };
         if (!_keys.Storage.TryRead(key, out var record) || !record.Exists || record.IsExpiredAt(now))

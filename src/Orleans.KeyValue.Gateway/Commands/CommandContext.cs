@@ -8,8 +8,8 @@ public sealed class CommandContext(ClientSession session)
 {
     public ClientSession Session { get; } = session;
 
-    /// <summary>Inside a script: the grain whose turn runs it (null for a script without keys).</summary>
-    public KeyGrain? Grain { get; init; }
+    /// <summary>Inside a script: the key whose turn runs it (null for a script without keys).</summary>
+    public KeyOperations? Grain { get; init; }
 
     /// <summary>True while a script's redis.call runs.</summary>
     public bool InScript { get; init; }

@@ -234,7 +234,7 @@ public sealed partial class CommandExecutor
             var response = await _cluster.Transport.SendAsync(endpoint, SiloMessageType.Command, writer.Written, timeout);
             return KvReplyCodec.Read(new WireReader(response));
         }
-        catch (SiloUnavailableException exception)
+        catch (Runtime.Transport.SiloUnavailableException exception)
         {
             // Sent but unanswered: the owner may have run it, so running it again could apply a
             // write twice. The client decides (TRYAGAIN); only a command never sent is retried here.
@@ -354,7 +354,7 @@ public sealed partial class CommandExecutor
             var response = await _cluster!.Transport.SendAsync(endpoint, SiloMessageType.LocalCommand, payload);
             return KvReplyCodec.Read(new WireReader(response));
         }
-        catch (SiloUnavailableException)
+        catch (Runtime.Transport.SiloUnavailableException)
         {
             return KvReply.FromError(ErrorTexts.TryAgain);
         }

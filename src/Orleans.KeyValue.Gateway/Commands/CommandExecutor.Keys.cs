@@ -17,7 +17,7 @@ public sealed partial class CommandExecutor
     /// summed. Synchronous while every grain answers at once; otherwise the rest is awaited.
     /// </summary>
     private ValueTask<KvReply> SumOverKeys<TCall>(CommandContext context, RespRequest request, TCall call)
-        where TCall : struct, Runtime.Activations.IGrainCall<Grains.Keys.KeyGrain, KvReply>
+        where TCall : struct, IKeyCall
     {
         long total = 0;
         for (var i = 1; i < request.Count; i++)
@@ -41,7 +41,7 @@ public sealed partial class CommandExecutor
     }
 
     private async ValueTask<KvReply> SumRestAsync<TCall>(CommandContext context, RespRequest request, TCall call, int index, long total, ValueTask<KvReply> pending)
-        where TCall : struct, Runtime.Activations.IGrainCall<Grains.Keys.KeyGrain, KvReply>
+        where TCall : struct, IKeyCall
     {
         // The request buffer stays untouched until this command's reply is written.
         var reply = await pending;
@@ -137,27 +137,15 @@ public sealed partial class CommandExecutor
             : lt ? ExpireCondition.IfLess
             : ExpireCondition.Always;
 
-        // XX may be combined with GT or LT; the grain checks XX first, then GT/LT.
+        // XX may be combined with GT or LT. GT already refuses a key without a deadline (no
+        // deadline counts as infinite), so XX GT is GT; XX LT is a condition of its own.
         if (xx && (gt || lt))
         {
-            return ExpireWithTwoConditionsAsync(context, request, when, gt ? ExpireCondition.IfGreater : ExpireCondition.IfLess);
+            condition = gt ? ExpireCondition.IfGreater : ExpireCondition.IfHasDeadlineAndLess;
         }
 
         return InvokeKey(context, request[1], new ExpireCall(when, condition));
     }
-
-    private ValueTask<KvReply> ExpireWithTwoConditionsAsync(CommandContext context, RespRequest request, long when, ExpireCondition second) =>
-        InvokeKey(context, request[1], new InTurnCall(grain =>
-        {
-            // Both checks in one turn: XX (has a deadline), then GT or LT.
-            var record = grain.Read();
-            if (!record.Exists || !record.HasDeadline)
-            {
-                return KvReply.Zero;
-            }
-
-            return KvReply.FromInteger(grain.ExpireAt(when, second));
-        }));
 
     private ValueTask<KvReply> TtlAsync(CommandContext context, RespRequest request) =>
         InvokeKey(context, request[1], new TimeToLiveCall(milliseconds: false, absolute: false));

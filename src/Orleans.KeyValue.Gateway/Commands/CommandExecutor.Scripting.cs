@@ -1,4 +1,6 @@
+using Orleans.KeyValue.Gateway.Connections;
 using Orleans.KeyValue.Grains.Calls;
+using Orleans.KeyValue.Grains.Keys;
 using Orleans.KeyValue.Resp;
 
 namespace Orleans.KeyValue.Gateway.Commands;
@@ -8,6 +10,9 @@ namespace Orleans.KeyValue.Gateway.Commands;
 // Cluster refuses keys of several slots; a script without keys runs outside any grain.
 public sealed partial class CommandExecutor
 {
+    // A script's commands were authenticated with the EVAL that started it.
+    private static readonly ClientSession ScriptSession = new(0, null, null, 0, authenticated: true) { Name = "script" };
+
     [ThreadStatic]
     private static RespRequest? t_scriptRequest;
 
@@ -57,18 +62,24 @@ public sealed partial class CommandExecutor
             args[i] = request.ToArray(3 + (int)keyCount + i);
         }
 
-        var session = context.Session;
         if (keyCount == 0)
         {
-            var outside = new CommandContext(session) { InScript = true };
+            var outside = new CommandContext(context.Session) { InScript = true };
             return new(_scripts.Run(body, keys, args, command => ExecuteFromScript(outside, command)));
         }
 
-        return _runtime.InvokeAsync<InTurnCall, KvReply>(keys[0], new InTurnCall(grain =>
-        {
-            var inside = new CommandContext(session) { Grain = grain, InScript = true };
-            return _scripts.Run(body, keys, args, command => ExecuteFromScript(inside, command));
-        }));
+        return _invoker.InvokeAsync(keys[0], new EvalCall(new ScriptRequest(body, keys, args)));
+    }
+
+    /// <summary>
+    /// A script with keys, inside its key's turn (the key grain calls this): its commands run on
+    /// that key's <see cref="KeyOperations"/>, as a client authenticated by the script's caller.
+    /// </summary>
+    public KvReply Run(KeyOperations key, in ScriptRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        var inside = new CommandContext(ScriptSession) { Grain = key, InScript = true };
+        return _scripts.Run(request.Body, request.Keys, request.Arguments, command => ExecuteFromScript(inside, command));
     }
 
     /// <summary>One redis.call: runs synchronously, inside the script's turn.</summary>

@@ -348,9 +348,9 @@ public sealed partial class CommandExecutor
                 .Append("expired_keys:").Append(stats.ExpiredKeys).Append("\r\n")
                 .Append("keyspace_hits:").Append(stats.Hits).Append("\r\n")
                 .Append("keyspace_misses:").Append(stats.Misses).Append("\r\n")
-                .Append("grain_activations:").Append(_runtime.ActivationCount).Append("\r\n")
-                .Append("grain_activations_total:").Append(_runtime.ActivatedTotal).Append("\r\n")
-                .Append("grain_deactivations_total:").Append(_runtime.DeactivatedTotal).Append("\r\n")
+                .Append("grain_activations:").Append(stats.Activations).Append("\r\n")
+                .Append("grain_activations_total:").Append(stats.ActivationsTotal).Append("\r\n")
+                .Append("grain_deactivations_total:").Append(stats.ActivationsTotal - stats.Activations).Append("\r\n")
                 .Append("timing_wheel_pending:").Append(_wheel.Count).Append("\r\n")
                 .Append("\r\n");
         }

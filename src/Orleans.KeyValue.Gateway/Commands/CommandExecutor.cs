@@ -2,10 +2,10 @@ using System.Text;
 using Microsoft.Extensions.Options;
 using Orleans.KeyValue.Gateway.Cluster;
 using Orleans.KeyValue.Gateway.Connections;
+using Orleans.KeyValue.Grains.Calls;
 using Orleans.KeyValue.Grains.Keys;
 using Orleans.KeyValue.Grains.Scripting;
 using Orleans.KeyValue.Resp;
-using Orleans.KeyValue.Runtime.Activations;
 using Orleans.KeyValue.Runtime.Storage;
 using Orleans.KeyValue.Runtime.Timers;
 
@@ -17,34 +17,34 @@ namespace Orleans.KeyValue.Gateway.Commands;
 /// grain through the grain runtime; inside a script they run on the script's grain directly,
 /// since the script already holds that grain's turn.
 /// </summary>
-public sealed partial class CommandExecutor
+public sealed partial class CommandExecutor : IScriptHost
 {
     private readonly Dictionary<string, CommandDefinition> _commands;
     private readonly Dictionary<string, CommandDefinition>.AlternateLookup<ReadOnlySpan<char>> _byName;
-    private readonly GrainRuntime<KeyGrain> _runtime;
-    private readonly IGrainStorage<KeyRecord> _storage;
+    private readonly IKeyInvoker _invoker;
+    private readonly IRecordStore<KeyRecord> _storage;
     private readonly KeyGrainServices _keys;
     private readonly LuaScriptEngine _scripts;
     private readonly ClusterRouter? _cluster;
     private readonly ClientRegistry _clients;
     private readonly TimingWheel _wheel;
-    private readonly GatewayOptions _options;
+    private readonly RespGatewayOptions _options;
     private readonly TimeProvider _time;
     private readonly long _startedAtMs;
     private readonly SlotLocks _slotLocks = new();
     private long _commandsProcessed;
 
     public CommandExecutor(
-        GrainRuntime<KeyGrain> runtime,
+        IKeyInvoker invoker,
         KeyGrainServices keys,
         LuaScriptEngine scripts,
         ClientRegistry clients,
-        IOptions<GatewayOptions> options,
+        IOptions<RespGatewayOptions> options,
         ClusterRouter? cluster = null)
     {
         ArgumentNullException.ThrowIfNull(keys);
         ArgumentNullException.ThrowIfNull(options);
-        _runtime = runtime;
+        _invoker = invoker;
         _keys = keys;
         _storage = keys.Storage;
         _wheel = keys.Wheel;
@@ -148,9 +148,9 @@ public sealed partial class CommandExecutor
         return table.TryGetValue(chars, out var found) ? found : null;
     }
 
-    /// <summary>Runs a key's call: in the script's turn when inside one, else through the runtime.</summary>
+    /// <summary>Runs a key's call: in the script's turn when inside one, else as a turn of the key's grain.</summary>
     private ValueTask<KvReply> InvokeKey<TCall>(CommandContext context, ReadOnlySpan<byte> key, TCall call)
-        where TCall : IGrainCall<KeyGrain, KvReply>
+        where TCall : struct, IKeyCall
     {
         if (context.InScript)
         {
@@ -159,10 +159,10 @@ public sealed partial class CommandExecutor
                 return Error(ErrorTexts.ScriptKeyNotDeclared);
             }
 
-            return call.InvokeAsync(grain);
+            return new(call.Invoke(grain));
         }
 
-        return _runtime.InvokeAsync<TCall, KvReply>(key, call);
+        return _invoker.InvokeAsync(key, call);
     }
 
     private static bool Is(ReadOnlySpan<byte> argument, ReadOnlySpan<byte> word) => Ascii.EqualsIgnoreCase(argument, word);

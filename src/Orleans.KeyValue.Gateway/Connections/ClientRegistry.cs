@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 namespace Orleans.KeyValue.Gateway.Connections;
 
 /// <summary>The connected clients: ids, <c>maxclients</c>, CLIENT LIST and INFO clients.</summary>
-public sealed class ClientRegistry(IOptions<GatewayOptions> options)
+public sealed class ClientRegistry(IOptions<RespGatewayOptions> options)
 {
     private readonly ConcurrentDictionary<long, ClientSession> _clients = new();
     private readonly int _maxClients = options.Value.MaxClients;

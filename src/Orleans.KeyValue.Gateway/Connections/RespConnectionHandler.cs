@@ -21,13 +21,13 @@ public sealed partial class RespConnectionHandler : ConnectionHandler
 {
     private readonly CommandExecutor _executor;
     private readonly ClientRegistry _clients;
-    private readonly GatewayOptions _options;
+    private readonly RespGatewayOptions _options;
     private readonly TimeProvider _time;
     private readonly RespLimits _limits;
     private readonly ILogger _logger;
     private readonly CommandStatistics _statistics;
 
-    public RespConnectionHandler(CommandExecutor executor, ClientRegistry clients, IOptions<GatewayOptions> options, TimeProvider time, ILogger<RespConnectionHandler> logger, CommandStatistics statistics)
+    public RespConnectionHandler(CommandExecutor executor, ClientRegistry clients, IOptions<RespGatewayOptions> options, TimeProvider time, ILogger<RespConnectionHandler> logger, CommandStatistics statistics)
     {
         ArgumentNullException.ThrowIfNull(options);
         _executor = executor;

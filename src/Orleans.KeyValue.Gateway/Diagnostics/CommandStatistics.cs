@@ -27,7 +27,7 @@ public sealed class CommandStatistics
     private long _errors;
     private int _sampled;
 
-    public CommandStatistics(TimeProvider time, IOptions<GatewayOptions> options)
+    public CommandStatistics(TimeProvider time, IOptions<RespGatewayOptions> options)
     {
         ArgumentNullException.ThrowIfNull(options);
         _time = time;
@@ -39,7 +39,7 @@ public sealed class CommandStatistics
     /// <summary>The last error replies.</summary>
     public RecentLog<CommandEvent> Errors { get; }
 
-    /// <summary>The last commands slower than <see cref="GatewayOptions.SlowLogThreshold"/>.</summary>
+    /// <summary>The last commands slower than <see cref="RespGatewayOptions.SlowLogThreshold"/>.</summary>
     public RecentLog<CommandEvent> Slow { get; }
 
     /// <summary>Error replies since start.</summary>

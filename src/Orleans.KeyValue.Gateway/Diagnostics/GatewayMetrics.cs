@@ -3,7 +3,6 @@ using Orleans.KeyValue.Gateway.Cluster;
 using Orleans.KeyValue.Gateway.Commands;
 using Orleans.KeyValue.Gateway.Connections;
 using Orleans.KeyValue.Grains.Keys;
-using Orleans.KeyValue.Runtime.Activations;
 
 namespace Orleans.KeyValue.Gateway.Diagnostics;
 
@@ -20,14 +19,12 @@ public sealed class GatewayMetrics : IDisposable
 
     public GatewayMetrics(
         CommandExecutor executor,
-        GrainRuntime<KeyGrain> runtime,
         KeyGrainServices keys,
         ClientRegistry clients,
         CommandStatistics statistics,
         ClusterRouter? cluster = null)
     {
         ArgumentNullException.ThrowIfNull(executor);
-        ArgumentNullException.ThrowIfNull(runtime);
         ArgumentNullException.ThrowIfNull(keys);
         ArgumentNullException.ThrowIfNull(clients);
         ArgumentNullException.ThrowIfNull(statistics);
@@ -35,10 +32,9 @@ public sealed class GatewayMetrics : IDisposable
         Meter.CreateObservableCounter("kv.commands", () => PerCommand(executor, static d => d.CallCount), "{command}", "Commands run, by name");
         Meter.CreateObservableCounter("kv.command.errors", () => PerCommand(executor, static d => d.ErrorCount), "{command}", "Commands answered with an error, by name");
         Meter.CreateObservableUpDownCounter("kv.keys", () => (long)keys.Storage.Count, "{key}", "Keys stored on this silo");
-        Meter.CreateObservableUpDownCounter("kv.activations", () => (long)runtime.ActivationCount, "{activation}", "Key grains active on this silo");
-        Meter.CreateObservableCounter("kv.activations.created", () => runtime.ActivatedTotal, "{activation}", "Key grain activations made");
-        Meter.CreateObservableCounter("kv.activations.deactivated", () => runtime.DeactivatedTotal, "{activation}", "Key grain activations ended");
-        Meter.CreateObservableCounter("kv.activations.collected", () => runtime.CollectedTotal, "{activation}", "Idle key grain activations collected");
+        Meter.CreateObservableUpDownCounter("kv.activations", () => keys.Statistics.Activations, "{activation}", "Key grains active on this silo");
+        Meter.CreateObservableCounter("kv.activations.created", () => keys.Statistics.ActivationsTotal, "{activation}", "Key grain activations made");
+        Meter.CreateObservableCounter("kv.activations.deactivated", () => keys.Statistics.ActivationsTotal - keys.Statistics.Activations, "{activation}", "Key grain activations ended");
         Meter.CreateObservableCounter("kv.keys.expired", () => keys.Statistics.ExpiredKeys, "{key}", "Keys expired");
         Meter.CreateObservableCounter("kv.keyspace.hits", () => keys.Statistics.Hits, "{lookup}", "Reads that found their key");
         Meter.CreateObservableCounter("kv.keyspace.misses", () => keys.Statistics.Misses, "{lookup}", "Reads that did not find their key");

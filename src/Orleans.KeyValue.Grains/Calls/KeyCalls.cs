@@ -1,99 +1,129 @@
 using Orleans.KeyValue.Grains.Keys;
-using Orleans.KeyValue.Runtime.Activations;
 
 namespace Orleans.KeyValue.Grains.Calls;
 
-// The key grain's calls as values (Orleans generates such invokers). Structs, so a call to a
-// free grain allocates nothing.
+// The key grain's calls as values: each runs either through the grain (a turn of its own) or on
+// a KeyOperations already inside a turn (a script's redis.call). Structs, so the gateway's
+// generic paths do not box them.
+
+/// <summary>One call to a key: through its grain, or inside a turn that already holds it.</summary>
+public interface IKeyCall
+{
+    /// <summary>Runs the call as a turn of the key's grain.</summary>
+    ValueTask<KvReply> InvokeAsync(IKeyGrain grain);
+
+    /// <summary>Runs the call inside a turn that already holds the key.</summary>
+    KvReply Invoke(KeyOperations key);
+
+    /// <summary>
+    /// True for calls that may run long (scripts): they always run as a turn of the key's
+    /// activation, never under a stripe lock that other keys share.
+    /// </summary>
+    static virtual bool NeedsActivation => false;
+}
 
 /// <summary>GET.</summary>
-public readonly struct GetCall : IGrainCall<KeyGrain, KvReply>
+public readonly struct GetCall : IKeyCall
 {
-    public ValueTask<KvReply> InvokeAsync(KeyGrain grain) => new(grain.Get());
+    public ValueTask<KvReply> InvokeAsync(IKeyGrain grain) => grain.GetAsync();
+
+    public KvReply Invoke(KeyOperations key) => key.Get();
 }
 
 /// <summary>SET and its relatives.</summary>
-public readonly struct SetCall(SetRequest request) : IGrainCall<KeyGrain, KvReply>
+public readonly struct SetCall(SetRequest request) : IKeyCall
 {
-    public ValueTask<KvReply> InvokeAsync(KeyGrain grain) => new(grain.Set(request));
+    public ValueTask<KvReply> InvokeAsync(IKeyGrain grain) => grain.SetAsync(request);
+
+    public KvReply Invoke(KeyOperations key) => key.Set(request);
 }
 
 /// <summary>GETDEL.</summary>
-public readonly struct GetDeleteCall : IGrainCall<KeyGrain, KvReply>
+public readonly struct GetDeleteCall : IKeyCall
 {
-    public ValueTask<KvReply> InvokeAsync(KeyGrain grain) => new(grain.GetDelete());
+    public ValueTask<KvReply> InvokeAsync(IKeyGrain grain) => grain.GetDeleteAsync();
+
+    public KvReply Invoke(KeyOperations key) => key.GetDelete();
 }
 
 /// <summary>GETEX.</summary>
-public readonly struct GetExCall(GetExRequest request) : IGrainCall<KeyGrain, KvReply>
+public readonly struct GetExCall(GetExRequest request) : IKeyCall
 {
-    public ValueTask<KvReply> InvokeAsync(KeyGrain grain) => new(grain.GetAndExpire(request));
+    public ValueTask<KvReply> InvokeAsync(IKeyGrain grain) => grain.GetAndExpireAsync(request);
+
+    public KvReply Invoke(KeyOperations key) => key.GetAndExpire(request);
 }
 
 /// <summary>DEL of one key.</summary>
-public readonly struct DeleteCall : IGrainCall<KeyGrain, KvReply>
+public readonly struct DeleteCall : IKeyCall
 {
-    public ValueTask<KvReply> InvokeAsync(KeyGrain grain) => new(KvReply.FromInteger(grain.Delete()));
+    public ValueTask<KvReply> InvokeAsync(IKeyGrain grain) => grain.DeleteAsync();
+
+    public KvReply Invoke(KeyOperations key) => KvReply.FromInteger(key.Delete());
 }
 
 /// <summary>DELEX (Redis 8.4): delete when the condition holds, compared and deleted in one turn.</summary>
-public readonly struct DeleteIfCall(DeleteIfRequest request) : IGrainCall<KeyGrain, KvReply>
+public readonly struct DeleteIfCall(DeleteIfRequest request) : IKeyCall
 {
-    public ValueTask<KvReply> InvokeAsync(KeyGrain grain) => new(grain.DeleteIf(request));
+    public ValueTask<KvReply> InvokeAsync(IKeyGrain grain) => grain.DeleteIfAsync(request);
+
+    public KvReply Invoke(KeyOperations key) => key.DeleteIf(request);
 }
 
 /// <summary>DIGEST (Redis 8.4).</summary>
-public readonly struct DigestCall : IGrainCall<KeyGrain, KvReply>
+public readonly struct DigestCall : IKeyCall
 {
-    public ValueTask<KvReply> InvokeAsync(KeyGrain grain) => new(grain.Digest());
+    public ValueTask<KvReply> InvokeAsync(IKeyGrain grain) => grain.DigestAsync();
+
+    public KvReply Invoke(KeyOperations key) => key.Digest();
 }
 
 /// <summary>EXISTS of one key.</summary>
-public readonly struct ExistsCall : IGrainCall<KeyGrain, KvReply>
+public readonly struct ExistsCall : IKeyCall
 {
-    public ValueTask<KvReply> InvokeAsync(KeyGrain grain) => new(KvReply.FromInteger(grain.Exists()));
+    public ValueTask<KvReply> InvokeAsync(IKeyGrain grain) => grain.ExistsAsync();
+
+    public KvReply Invoke(KeyOperations key) => KvReply.FromInteger(key.Exists());
 }
 
 /// <summary>EXPIRE, PEXPIRE, EXPIREAT, PEXPIREAT with an absolute deadline.</summary>
-public readonly struct ExpireCall(long deadlineMs, ExpireCondition condition) : IGrainCall<KeyGrain, KvReply>
+public readonly struct ExpireCall(long deadlineMs, ExpireCondition condition) : IKeyCall
 {
-    public ValueTask<KvReply> InvokeAsync(KeyGrain grain) => new(KvReply.FromInteger(grain.ExpireAt(deadlineMs, condition)));
+    public ValueTask<KvReply> InvokeAsync(IKeyGrain grain) => grain.ExpireAtAsync(deadlineMs, condition);
+
+    public KvReply Invoke(KeyOperations key) => KvReply.FromInteger(key.ExpireAt(deadlineMs, condition));
 }
 
 /// <summary>PERSIST.</summary>
-public readonly struct PersistCall : IGrainCall<KeyGrain, KvReply>
+public readonly struct PersistCall : IKeyCall
 {
-    public ValueTask<KvReply> InvokeAsync(KeyGrain grain) => new(KvReply.FromInteger(grain.Persist()));
+    public ValueTask<KvReply> InvokeAsync(IKeyGrain grain) => grain.PersistAsync();
+
+    public KvReply Invoke(KeyOperations key) => KvReply.FromInteger(key.Persist());
 }
 
 /// <summary>TTL, PTTL, EXPIRETIME, PEXPIRETIME.</summary>
-public readonly struct TimeToLiveCall(bool milliseconds, bool absolute) : IGrainCall<KeyGrain, KvReply>
+public readonly struct TimeToLiveCall(bool milliseconds, bool absolute) : IKeyCall
 {
-    public ValueTask<KvReply> InvokeAsync(KeyGrain grain) => new(KvReply.FromInteger(grain.TimeToLive(milliseconds, absolute)));
+    public ValueTask<KvReply> InvokeAsync(IKeyGrain grain) => grain.TimeToLiveAsync(milliseconds, absolute);
+
+    public KvReply Invoke(KeyOperations key) => KvReply.FromInteger(key.TimeToLive(milliseconds, absolute));
 }
 
 /// <summary>TYPE.</summary>
-public readonly struct TypeCall : IGrainCall<KeyGrain, KvReply>
+public readonly struct TypeCall : IKeyCall
 {
-    public ValueTask<KvReply> InvokeAsync(KeyGrain grain) => new(KvReply.FromStatus(grain.TypeName()));
+    public ValueTask<KvReply> InvokeAsync(IKeyGrain grain) => grain.TypeAsync();
+
+    public KvReply Invoke(KeyOperations key) => KvReply.FromStatus(key.TypeName());
 }
 
-/// <summary>The expiry turn the timing wheel asks for when the key's entry for <paramref name="deadlineMs"/> fires.</summary>
-public readonly struct DeadlineCall(long deadlineMs) : IGrainCall<KeyGrain, KvReply>
+/// <summary>EVAL/EVALSHA: the script runs inside the key's turn.</summary>
+public readonly struct EvalCall(ScriptRequest request) : IKeyCall
 {
-    public ValueTask<KvReply> InvokeAsync(KeyGrain grain)
-    {
-        grain.OnDeadline(deadlineMs);
-        return new(KvReply.Ok);
-    }
-}
+    public static bool NeedsActivation => true;
 
-/// <summary>
-/// Any work inside the grain's turn: scripts (their redis.call commands run on the grain
-/// directly, already inside the turn, so a compare-and-delete script is atomic). A script may
-/// run for seconds: it gets an activation of its own rather than block a stripe of keys.
-/// </summary>
-public readonly struct InTurnCall(Func<KeyGrain, KvReply> work) : IGrainCall<KeyGrain, KvReply>, IMayRunLongGrainCall
-{
-    public ValueTask<KvReply> InvokeAsync(KeyGrain grain) => new(work(grain));
+    public ValueTask<KvReply> InvokeAsync(IKeyGrain grain) => grain.EvalAsync(request);
+
+    public KvReply Invoke(KeyOperations key) => key.Eval(request);
 }

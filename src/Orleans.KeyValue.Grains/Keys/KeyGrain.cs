@@ -1,408 +1,64 @@
-using System.Text;
-using Orleans.KeyValue.Grains.Hashing;
-using Orleans.KeyValue.Runtime.Activations;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.KeyValue.Grains.Scripting;
 
 namespace Orleans.KeyValue.Grains.Keys;
 
 /// <summary>
-/// The grain of one key. Its state (value, type tag, deadline) lives in grain storage and is
-/// read at every call, so an idle activation can be collected, or the keyspace flushed, at
-/// any time without a stale copy. Every method runs inside the grain's turn. Every read checks
-/// the deadline first (lazy expiry, exact to the millisecond); the timing wheel reclaims
-/// expired keys that nobody reads.
+/// The Orleans grain of one key. It holds no state of its own: every call runs
+/// <see cref="KeyOperations"/> over the silo's record store inside this activation's turn, so the
+/// activation can be collected as soon as the key goes quiet (an idle key costs its record) and
+/// Orleans's one-call-at-a-time turns make every method, scripts included, atomic for the key.
 /// </summary>
-public sealed class KeyGrain : IKeyGrain
+[GrainType(KeyGrainFactoryExtensions.GrainTypeName)]
+internal sealed class KeyGrain : Grain, IKeyGrain
 {
-    private readonly IGrainContext _context;
     private readonly KeyGrainServices _services;
+    private readonly KeyOperations _key;
 
-    public KeyGrain(IGrainContext context, KeyGrainServices services)
+    public KeyGrain(KeyGrainServices services, IServiceProvider provider)
     {
-        ArgumentNullException.ThrowIfNull(context);
-        ArgumentNullException.ThrowIfNull(services);
-        _context = context;
         _services = services;
+        _key = new KeyOperations(
+            KeyGrainFactoryExtensions.KeyOf(this.GetGrainId()),
+            services,
+            provider.GetService<IScriptHost>());
     }
 
-    /// <summary>The key.</summary>
-    public byte[] Key => _context.Key;
-
-    public KeyRecord Read() => Live(_services.NowMs);
-
-    public KvReply Get()
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        var record = Read();
-        _services.Statistics.Read(record.Exists);
-        if (!record.Exists)
-        {
-            return KvReply.Nil;
-        }
-
-        return record.Kind == ValueKind.String ? KvReply.FromBulk(record.Value) : ErrorReplies.WrongTypeReply;
+        _services.Activated(_key.Key);
+        return Task.CompletedTask;
     }
 
-    public KvReply Set(in SetRequest request)
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        var now = _services.NowMs;
-        var current = Live(now);
-        var old = KvReply.Nil;
-        if (request.ReturnOld && current.Exists)
-        {
-            if (current.Kind != ValueKind.String)
-            {
-                return ErrorReplies.WrongTypeReply;
-            }
-
-            old = KvReply.FromBulk(current.Value);
-        }
-
-        // Redis 8.4's setGenericCommand: NX refuses an existing key; XX, IFEQ and IFDEQ a missing
-        // one (IFNE and IFDNE create it). With GET the reply is the old value either way.
-        var refused = current.Exists
-            ? request.Condition == SetCondition.IfNotExists
-            : request.Condition == SetCondition.IfExists || request.Compare is ValueCondition.IfEqual or ValueCondition.IfDigestEqual;
-        if (refused)
-        {
-            return request.ReturnOld ? old : KvReply.Nil;
-        }
-
-        if (current.Exists && request.Compare != ValueCondition.None)
-        {
-            if (current.Kind != ValueKind.String)
-            {
-                return ErrorReplies.WrongTypeReply;
-            }
-
-            // A malformed digest is an error only here (key found, a string), as in Redis. With GET,
-            // Redis has already sent the old value and sends this error after it: two replies to one
-            // command. We answer the error alone.
-            if (!TryMatch(current.Value, request.Compare, request.Match, out var holds))
-            {
-                return ErrorReplies.DigestLengthReply;
-            }
-
-            if (!holds)
-            {
-                return request.ReturnOld ? old : KvReply.Nil;
-            }
-        }
-
-        var deadline = request.Expiry switch
-        {
-            ExpiryMode.Keep => current.Exists ? current.DeadlineMs : KeyRecord.NoDeadline,
-            ExpiryMode.At => request.DeadlineMs,
-            _ => KeyRecord.NoDeadline,
-        };
-
-        var record = new KeyRecord(request.Value, ValueKind.String, deadline);
-        if (record.IsExpiredAt(now))
-        {
-            // EXAT/PXAT in the past: the write happens and the key is gone at once.
-            if (current.Exists)
-            {
-                Remove(expired: true);
-            }
-        }
-        else
-        {
-            Store(record, current);
-        }
-
-        return request.ReturnOld ? old : KvReply.Ok;
+        _services.Deactivated(_key.Key);
+        return Task.CompletedTask;
     }
 
-    public KvReply GetDelete()
-    {
-        var record = Read();
-        if (!record.Exists)
-        {
-            return KvReply.Nil;
-        }
+    public ValueTask<KvReply> GetAsync() => new(_key.Get());
 
-        if (record.Kind != ValueKind.String)
-        {
-            return ErrorReplies.WrongTypeReply;
-        }
+    public ValueTask<KvReply> SetAsync(SetRequest request) => new(_key.Set(request));
 
-        Remove(expired: false);
-        return KvReply.FromBulk(record.Value);
-    }
+    public ValueTask<KvReply> GetDeleteAsync() => new(_key.GetDelete());
 
-    public KvReply GetAndExpire(in GetExRequest request)
-    {
-        var now = _services.NowMs;
-        var record = Live(now);
-        if (!record.Exists)
-        {
-            return KvReply.Nil;
-        }
+    public ValueTask<KvReply> GetAndExpireAsync(GetExRequest request) => new(_key.GetAndExpire(request));
 
-        if (record.Kind != ValueKind.String)
-        {
-            return ErrorReplies.WrongTypeReply;
-        }
+    public ValueTask<KvReply> DeleteAsync() => new(KvReply.FromInteger(_key.Delete()));
 
-        if (request.Error is not null)
-        {
-            return KvReply.FromError(request.Error);
-        }
+    public ValueTask<KvReply> DeleteIfAsync(DeleteIfRequest request) => new(_key.DeleteIf(request));
 
-        switch (request.Expiry)
-        {
-            case ExpiryMode.At when request.DeadlineMs <= now:
-                Remove(expired: false);
-                break;
-            case ExpiryMode.At:
-                Store(record with { DeadlineMs = request.DeadlineMs }, record);
-                break;
-            case ExpiryMode.Persist when record.HasDeadline:
-                Store(record with { DeadlineMs = KeyRecord.NoDeadline }, record);
-                break;
-        }
+    public ValueTask<KvReply> DigestAsync() => new(_key.Digest());
 
-        return KvReply.FromBulk(record.Value);
-    }
+    public ValueTask<KvReply> ExistsAsync() => new(KvReply.FromInteger(_key.Exists()));
 
-    public long Delete()
-    {
-        if (!Read().Exists)
-        {
-            return 0;
-        }
+    public ValueTask<KvReply> ExpireAtAsync(long deadlineMs, ExpireCondition condition) => new(KvReply.FromInteger(_key.ExpireAt(deadlineMs, condition)));
 
-        Remove(expired: false);
-        return 1;
-    }
+    public ValueTask<KvReply> PersistAsync() => new(KvReply.FromInteger(_key.Persist()));
 
-    /// <summary>
-    /// DELEX as Redis 8.4 runs it: a missing key is 0 whatever the condition; no condition deletes
-    /// a key of any type; a condition needs a string (Redis's own error, not WRONGTYPE), then a
-    /// known condition, then a 16-character digest; compare and delete in this one turn.
-    /// </summary>
-    public KvReply DeleteIf(in DeleteIfRequest request)
-    {
-        var record = Read();
-        if (!record.Exists)
-        {
-            return KvReply.Zero;
-        }
+    public ValueTask<KvReply> TimeToLiveAsync(bool milliseconds, bool absolute) => new(KvReply.FromInteger(_key.TimeToLive(milliseconds, absolute)));
 
-        if (request.Condition == ValueCondition.None && request.Error is null)
-        {
-            Remove(expired: false);
-            return KvReply.One;
-        }
+    public ValueTask<KvReply> TypeAsync() => new(KvReply.FromStatus(_key.TypeName()));
 
-        if (record.Kind != ValueKind.String)
-        {
-            return ErrorReplies.KeyNotStringForConditionReply;
-        }
-
-        if (request.Error is not null)
-        {
-            return KvReply.FromError(request.Error);
-        }
-
-        if (!TryMatch(record.Value, request.Condition, request.Match, out var holds))
-        {
-            return ErrorReplies.DigestLengthReply;
-        }
-
-        if (!holds)
-        {
-            return KvReply.Zero;
-        }
-
-        Remove(expired: false);
-        return KvReply.One;
-    }
-
-    public KvReply Digest()
-    {
-        var record = Read();
-        _services.Statistics.Read(record.Exists);
-        if (!record.Exists)
-        {
-            return KvReply.Nil;
-        }
-
-        return record.Kind == ValueKind.String ? KvReply.FromBulk(ValueDigest.HexDigest(record.Value)) : ErrorReplies.WrongTypeReply;
-    }
-
-    public long Exists() => Read().Exists ? 1 : 0;
-
-    public long ExpireAt(long deadlineMs, ExpireCondition condition)
-    {
-        var now = _services.NowMs;
-        var record = Live(now);
-        if (!record.Exists)
-        {
-            return 0;
-        }
-
-        var refused = condition switch
-        {
-            ExpireCondition.IfNoDeadline => record.HasDeadline,
-            ExpireCondition.IfHasDeadline => !record.HasDeadline,
-            // No deadline counts as infinite: nothing is greater, everything is less.
-            ExpireCondition.IfGreater => !record.HasDeadline || deadlineMs <= record.DeadlineMs,
-            ExpireCondition.IfLess => record.HasDeadline && deadlineMs >= record.DeadlineMs,
-            _ => false,
-        };
-        if (refused)
-        {
-            return 0;
-        }
-
-        // Redis's checkAlreadyExpired: a deadline at or before now deletes the key.
-        if (deadlineMs <= now)
-        {
-            Remove(expired: false);
-        }
-        else
-        {
-            Store(record with { DeadlineMs = deadlineMs }, record);
-        }
-
-        return 1;
-    }
-
-    public long Persist()
-    {
-        var record = Read();
-        if (!record.Exists || !record.HasDeadline)
-        {
-            return 0;
-        }
-
-        Store(record with { DeadlineMs = KeyRecord.NoDeadline }, record);
-        return 1;
-    }
-
-    public long TimeToLive(bool milliseconds, bool absolute)
-    {
-        var now = _services.NowMs;
-        var record = Live(now);
-        if (!record.Exists)
-        {
-            return -2;
-        }
-
-        if (!record.HasDeadline)
-        {
-            return -1;
-        }
-
-        var ttl = Math.Max(0, absolute ? record.DeadlineMs : record.DeadlineMs - now);
-        return milliseconds ? ttl : (ttl + 500) / 1000;
-    }
-
-    public string TypeName() => Read().Kind switch
-    {
-        ValueKind.String => "string",
-        _ => "none",
-    };
-
-    /// <summary>The expiry turn: this key's wheel entry for <paramref name="firedMs"/> fired.</summary>
-    public void OnDeadline(long firedMs)
-    {
-        // Re-check: a later write may have moved or removed the deadline (an expired key goes
-        // in Read). Only the tracked entry hands a deadline still ahead to a new entry; a stale
-        // one (left by a write that scheduled an earlier deadline) ends here, so a key's entries
-        // never multiply however often it is written.
-        var record = Read();
-        if (!record.Exists)
-        {
-            _context.DeactivateOnIdle();
-            return;
-        }
-
-        if (record.HasDeadline && (record.WheelTag == 0 || record.WheelTag == (int)firedMs))
-        {
-            _services.Wheel.Schedule(_context.Key, record.DeadlineMs);
-            _services.Storage.Write(_context.Key, record with { WheelTag = (int)record.DeadlineMs });
-        }
-    }
-
-    /// <summary>
-    /// Whether <paramref name="condition"/> holds for a string <paramref name="value"/>. Values compare
-    /// as bytes. A digest must be 16 characters (else false: the caller answers the error) and
-    /// compares without regard to ASCII case and without a hex check, as Redis's strcasecmp does:
-    /// 16 characters that are not hex simply never match.
-    /// </summary>
-    private static bool TryMatch(byte[] value, ValueCondition condition, ReadOnlySpan<byte> match, out bool holds)
-    {
-        switch (condition)
-        {
-            case ValueCondition.IfEqual:
-                holds = value.AsSpan().SequenceEqual(match);
-                return true;
-            case ValueCondition.IfNotEqual:
-                holds = !value.AsSpan().SequenceEqual(match);
-                return true;
-            case ValueCondition.IfDigestEqual or ValueCondition.IfDigestNotEqual:
-                holds = false;
-                if (match.Length != ValueDigest.HexLength)
-                {
-                    return false;
-                }
-
-                Span<byte> digest = stackalloc byte[ValueDigest.HexLength];
-                ValueDigest.WriteHex(ValueDigest.Hash64(value), digest);
-                holds = Ascii.EqualsIgnoreCase(digest, match) == (condition == ValueCondition.IfDigestEqual);
-                return true;
-            default:
-                holds = true;
-                return true;
-        }
-    }
-
-    private KeyRecord Live(long now)
-    {
-        if (!_services.Storage.TryRead(_context.Key, out var record))
-        {
-            // No key, no reason to stay active (unless this turn writes one).
-            _context.DeactivateOnIdle();
-            return default;
-        }
-
-        if (record.IsExpiredAt(now))
-        {
-            Remove(expired: true);
-            return default;
-        }
-
-        return record;
-    }
-
-    /// <summary>
-    /// Writes <paramref name="record"/> over <paramref name="previous"/> (the live record this turn
-    /// read, or none). Every stored deadline has a tracked wheel entry at or before it (its tag is
-    /// in the record, not in the activation, which may end after this turn): when it fires it
-    /// re-reads and schedules the deadline it finds. So a deadline at or after the previous one
-    /// keeps the tracked entry (a key SET again and again with EX adds none); an earlier one, or
-    /// a first one, gets a new tracked entry.
-    /// </summary>
-    private void Store(KeyRecord record, in KeyRecord previous)
-    {
-        _context.KeepActive();
-        var keep = previous.Exists && previous.HasDeadline && record.HasDeadline && previous.DeadlineMs <= record.DeadlineMs;
-        record = record with { WheelTag = keep ? previous.WheelTag : record.HasDeadline ? (int)record.DeadlineMs : 0 };
-        _services.Storage.Write(_context.Key, record);
-        if (record.HasDeadline && !keep)
-        {
-            _services.Wheel.Schedule(_context.Key, record.DeadlineMs);
-        }
-    }
-
-    private void Remove(bool expired)
-    {
-        if (_services.Storage.Clear(_context.Key) && expired)
-        {
-            _services.Statistics.Expired();
-        }
-
-        // A key that is gone needs no activation; the next call activates afresh.
-        _context.DeactivateOnIdle();
-    }
+    public ValueTask<KvReply> EvalAsync(ScriptRequest request) => new(_key.Eval(request));
 }

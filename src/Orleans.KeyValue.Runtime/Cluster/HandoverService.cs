@@ -21,7 +21,7 @@ public sealed partial class HandoverService
 {
     private readonly MembershipService _membership;
     private readonly SlotTable _slots;
-    private readonly IGrainStorage<KeyRecord> _storage;
+    private readonly IRecordStore<KeyRecord> _storage;
     private readonly TimingWheel _wheel;
     private readonly SiloTransport _transport;
     private readonly MembershipOptions _options;
@@ -35,7 +35,7 @@ public sealed partial class HandoverService
     public HandoverService(
         MembershipService membership,
         SlotTable slots,
-        IGrainStorage<KeyRecord> storage,
+        IRecordStore<KeyRecord> storage,
         TimingWheel wheel,
         SiloTransport transport,
         IOptions<MembershipOptions> options,

@@ -3,57 +3,48 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Orleans.KeyValue.Grains.Calls;
 using Orleans.KeyValue.Grains.Keys;
-using Orleans.KeyValue.Runtime.Activations;
 using Orleans.KeyValue.Runtime.Storage;
 using Orleans.KeyValue.Runtime.Timers;
 using Orleans.KeyValue.Testing.Time;
 
 namespace Orleans.KeyValue.Grains.Tests.Keys;
 
-/// <summary>Key grains on a manual clock, with the timing wheel turning as the clock moves.</summary>
+/// <summary>
+/// A key's operations on a manual clock, with the timing wheel turning as the clock moves. Each
+/// call runs <see cref="KeyOperations"/> as the key grain's turn does (the grain adds only
+/// Orleans's one-turn-at-a-time, which the silo tests cover).
+/// </summary>
 public sealed class KeyGrainHarness : IDisposable
 {
     private readonly TimingWheelService _wheelService;
 
-    /// <param name="keepIdleActivations">Keep idle key grains active until collection (the
-    /// <c>KeepIdleKeyGrains</c> option); by default, as in the silo, they end when idle.</param>
-    public KeyGrainHarness(bool keepIdleActivations = false)
+    private readonly KeyGrainServices _services;
+
+    public KeyGrainHarness()
     {
         Time = new ManualTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
-        Storage = new MemoryGrainStorage<KeyRecord>();
+        Storage = new RecordStore<KeyRecord>();
         Wheel = new TimingWheel(NowMs, 10, 256);
         Statistics = new KeyspaceStatistics();
-        var services = new KeyGrainServices(Storage, Wheel, Time, Statistics);
-        Runtime = new GrainRuntime<KeyGrain>(new KeyGrainActivator(services), Storage.FindKey, endWhenIdle: !keepIdleActivations);
-        _wheelService = new TimingWheelService(Wheel, Time, new KeyExpiryHandler(Runtime, NullLogger<KeyExpiryHandler>.Instance), Options.Create(new TimingWheelOptions { Tick = TimeSpan.FromMilliseconds(10) }), NullLogger<TimingWheelService>.Instance);
+        _services = new KeyGrainServices(Storage, Wheel, Time, Statistics);
+        _wheelService = new TimingWheelService(Wheel, Time, new KeyExpiryHandler(_services), Options.Create(new TimingWheelOptions { Tick = TimeSpan.FromMilliseconds(10) }), NullLogger<TimingWheelService>.Instance);
         _wheelService.StartAsync(CancellationToken.None).GetAwaiter().GetResult();
     }
 
     public ManualTimeProvider Time { get; }
 
-    public MemoryGrainStorage<KeyRecord> Storage { get; }
+    public RecordStore<KeyRecord> Storage { get; }
 
     public TimingWheel Wheel { get; }
 
     public KeyspaceStatistics Statistics { get; }
-
-    public GrainRuntime<KeyGrain> Runtime { get; }
 
     public long NowMs => Time.GetUtcNow().ToUnixTimeMilliseconds();
 
     public static byte[] Bytes(string text) => Encoding.UTF8.GetBytes(text);
 
     public KvReply Call<TCall>(string key, TCall call)
-        where TCall : IGrainCall<KeyGrain, KvReply>
-    {
-        var pending = Runtime.InvokeAsync<TCall, KvReply>(Bytes(key), call);
-        if (!pending.IsCompletedSuccessfully)
-        {
-            throw new Xunit.Sdk.XunitException("a key grain call on a free grain completes at once");
-        }
-
-        return pending.Result;
-    }
+        where TCall : IKeyCall => call.Invoke(new KeyOperations(Bytes(key), _services));
 
     public KvReply Set(string key, string value, SetCondition condition = SetCondition.Always, ExpiryMode expiry = ExpiryMode.Clear, long deadline = 0, bool get = false) =>
         Call(key, new SetCall(new SetRequest(Bytes(value), condition, expiry, deadline, get)));

@@ -19,7 +19,7 @@ public sealed class KvToolTests : IAsyncLifetime
     private Task<ProcessResult> KvWithInputAsync(string? input, params string[] args) =>
         ProcessRunner.RunAsync(
             "dotnet",
-            [Path.Combine(AppContext.BaseDirectory, "kv.dll"), "--port", _silo.Port.ToString(CultureInfo.InvariantCulture), .. args],
+            [KvTool.Path, "--port", _silo.Port.ToString(CultureInfo.InvariantCulture), .. args],
             TimeSpan.FromSeconds(60),
             input);
 
@@ -66,7 +66,7 @@ public sealed class KvToolTests : IAsyncLifetime
         Assert.Contains("active", cluster.StandardOutput, StringComparison.Ordinal);
         Assert.Contains("kv_silos_active:1", cluster.StandardOutput, StringComparison.Ordinal);
         Assert.Equal(2, (await KvAsync("set")).ExitCode);
-        var unreachable = await ProcessRunner.RunAsync("dotnet", [Path.Combine(AppContext.BaseDirectory, "kv.dll"), "--port", FreePort.Next().ToString(CultureInfo.InvariantCulture), "get", "k"], TimeSpan.FromSeconds(60));
+        var unreachable = await ProcessRunner.RunAsync("dotnet", [KvTool.Path, "--port", FreePort.Next().ToString(CultureInfo.InvariantCulture), "get", "k"], TimeSpan.FromSeconds(60));
         Assert.Equal(4, unreachable.ExitCode);
     }
 

@@ -4,12 +4,12 @@ using Orleans.KeyValue.Resp;
 namespace Orleans.KeyValue.Runtime.Storage;
 
 /// <summary>
-/// In-memory grain storage: one concurrent hash table per key slot, made on first use, so a
+/// The in-memory record store: one concurrent hash table per key slot, made on first use, so a
 /// slot is handed over or scanned without touching the others, and a SCAN cursor
 /// (slot, position) resumes with a walk bounded by one slot's size.
 /// </summary>
-/// <typeparam name="TState">The state of one grain.</typeparam>
-public sealed class MemoryGrainStorage<TState> : IGrainStorage<TState>
+/// <typeparam name="TState">The record of one key.</typeparam>
+public sealed class RecordStore<TState> : IRecordStore<TState>
 {
     private readonly Segment?[] _slots = new Segment?[KeySlot.Count];
     private int _count;
@@ -48,6 +48,36 @@ public sealed class MemoryGrainStorage<TState> : IGrainStorage<TState>
                 return;
             }
         }
+    }
+
+    public bool TryReplace(byte[] key, bool expectedExists, TState expected, TState state)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        var segment = SegmentFor(KeySlot.Of(key));
+        if (!expectedExists)
+        {
+            if (!segment.States.TryAdd(key, state))
+            {
+                return false;
+            }
+
+            Interlocked.Increment(ref _count);
+            return true;
+        }
+
+        return segment.States.TryUpdate(key, state, expected);
+    }
+
+    public bool TryRemove(byte[] key, TState expected)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        if (_slots[KeySlot.Of(key)] is { } segment && segment.States.TryRemove(KeyValuePair.Create(key, expected)))
+        {
+            Interlocked.Decrement(ref _count);
+            return true;
+        }
+
+        return false;
     }
 
     public bool Clear(ReadOnlySpan<byte> key)

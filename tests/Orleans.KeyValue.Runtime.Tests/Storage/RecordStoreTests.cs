@@ -4,7 +4,7 @@ using Orleans.KeyValue.Resp;
 
 namespace Orleans.KeyValue.Runtime.Tests.Storage;
 
-public sealed class MemoryGrainStorageTests
+public sealed class RecordStoreTests
 {
     [Theory]
     [InlineData(1)]
@@ -12,7 +12,7 @@ public sealed class MemoryGrainStorageTests
     [InlineData(1000)]
     public void Scan_VisitsEveryKeyExactlyOnce(int count)
     {
-        var storage = new MemoryGrainStorage<int>();
+        var storage = new RecordStore<int>();
         for (var i = 0; i < 2500; i++)
         {
             storage.Write(Encoding.UTF8.GetBytes("key:" + i), i);
@@ -35,7 +35,7 @@ public sealed class MemoryGrainStorageTests
     [Fact]
     public void FindKey_ReturnsTheStoredArray()
     {
-        var storage = new MemoryGrainStorage<int>();
+        var storage = new RecordStore<int>();
         var key = Encoding.UTF8.GetBytes("k");
         storage.Write(key, 1);
 
@@ -46,7 +46,7 @@ public sealed class MemoryGrainStorageTests
     [Fact]
     public void Clear_RemovesOneKey_ClearAll_RemovesEveryKey()
     {
-        var storage = new MemoryGrainStorage<int>();
+        var storage = new RecordStore<int>();
         storage.Write(Encoding.UTF8.GetBytes("a"), 1);
         storage.Write(Encoding.UTF8.GetBytes("b"), 2);
 
@@ -60,7 +60,7 @@ public sealed class MemoryGrainStorageTests
     [Fact]
     public void TakeSlot_RemovesAndReturnsExactlyThatSlotsKeys()
     {
-        var storage = new MemoryGrainStorage<int>();
+        var storage = new RecordStore<int>();
         for (var i = 0; i < 500; i++)
         {
             storage.Write(Encoding.UTF8.GetBytes("{user1}:" + i), i);
@@ -80,7 +80,7 @@ public sealed class MemoryGrainStorageTests
     [Fact]
     public void Scan_WithSlotFilter_StopsAtTheFirstRefusedSlot()
     {
-        var storage = new MemoryGrainStorage<int>();
+        var storage = new RecordStore<int>();
         for (var i = 0; i < 2000; i++)
         {
             storage.Write(Encoding.UTF8.GetBytes("key:" + i), i);
@@ -94,5 +94,32 @@ public sealed class MemoryGrainStorageTests
         var rest = new List<byte[]>();
         Assert.Equal(0, storage.Scan(cursor, int.MaxValue, (key, _) => rest.Add(key)));
         Assert.Equal(2000, seen.Count + rest.Count);
+    }
+
+    [Fact]
+    public void TryReplace_WritesOnlyOverTheRecordRead()
+    {
+        var store = new RecordStore<string>();
+        var key = Encoding.UTF8.GetBytes("k");
+        Assert.True(store.TryReplace(key, expectedExists: false, null!, "a"));
+        Assert.False(store.TryReplace(key, expectedExists: false, null!, "b"));
+        Assert.False(store.TryReplace(key, expectedExists: true, "x", "b"));
+        Assert.True(store.TryReplace(key, expectedExists: true, "a", "b"));
+        Assert.True(store.TryRead(key, out var value));
+        Assert.Equal("b", value);
+        Assert.Equal(1, store.Count);
+    }
+
+    [Fact]
+    public void TryRemove_RemovesOnlyTheRecordRead()
+    {
+        var store = new RecordStore<string>();
+        var key = Encoding.UTF8.GetBytes("k");
+        store.Write(key, "a");
+        Assert.False(store.TryRemove(key, "b"));
+        Assert.Equal(1, store.Count);
+        Assert.True(store.TryRemove(Encoding.UTF8.GetBytes("k"), "a"));
+        Assert.Equal(0, store.Count);
+        Assert.False(store.TryRemove(key, "a"));
     }
 }

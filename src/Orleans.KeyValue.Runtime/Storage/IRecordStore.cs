@@ -3,13 +3,14 @@ using Orleans.KeyValue.Resp;
 namespace Orleans.KeyValue.Runtime.Storage;
 
 /// <summary>
-/// Where grain state lives (Orleans: <c>IGrainStorage</c>). State outlives activations: an idle
-/// activation is collected and the next call reads the state back. In memory by default; a
-/// durable or replicated store implements the same interface. State is kept per key slot
-/// (<see cref="KeySlot"/>), the unit the cluster places and hands over.
+/// The silo's compact store of key records: the canonical state of every key this silo owns.
+/// Key grains read and write it inside their turns and keep no copy, so an idle key costs a
+/// record, not an activation; the expiry wheel, flushes and hand-overs change it outside any
+/// turn, which is why a grain's write names the record it read (<see cref="TryReplace"/>).
+/// Records are kept per key slot (<see cref="KeySlot"/>), the unit the cluster places and hands over.
 /// </summary>
 /// <typeparam name="TState">The state of one grain.</typeparam>
-public interface IGrainStorage<TState>
+public interface IRecordStore<TState>
 {
     /// <summary>The number of grains with state.</summary>
     int Count { get; }
@@ -22,6 +23,16 @@ public interface IGrainStorage<TState>
 
     /// <summary>Writes the state of <paramref name="key"/>; the storage keeps the array.</summary>
     void Write(byte[] key, TState state);
+
+    /// <summary>
+    /// Writes <paramref name="state"/> only while <paramref name="key"/> still holds exactly
+    /// <paramref name="expected"/> (or, with <paramref name="expectedExists"/> false, holds
+    /// nothing): false when someone else changed it since it was read.
+    /// </summary>
+    bool TryReplace(byte[] key, bool expectedExists, TState expected, TState state);
+
+    /// <summary>Removes <paramref name="key"/> only while it holds exactly <paramref name="expected"/>.</summary>
+    bool TryRemove(byte[] key, TState expected);
 
     /// <summary>Removes the state of <paramref name="key"/>.</summary>
     bool Clear(ReadOnlySpan<byte> key);

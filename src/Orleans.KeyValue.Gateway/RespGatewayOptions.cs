@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace Orleans.KeyValue.Gateway;
 
 /// <summary>The RESP gateway: where it listens and the limits it enforces (Redis's defaults).</summary>
-public sealed class GatewayOptions
+public sealed class RespGatewayOptions
 {
     /// <summary>Configuration section.</summary>
     public const string SectionName = "Gateway";

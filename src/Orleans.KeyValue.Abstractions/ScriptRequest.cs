@@ -1,0 +1,12 @@
+namespace Orleans.KeyValue;
+
+/// <summary>A script to run inside a key grain's turn (EVAL, EVALSHA).</summary>
+/// <param name="Body">The script's source.</param>
+/// <param name="Keys">KEYS: every one the grain's key.</param>
+/// <param name="Arguments">ARGV.</param>
+[GenerateSerializer, Immutable]
+[Alias("kv.ScriptRequest")]
+public readonly record struct ScriptRequest(
+    [property: Id(0)] byte[] Body,
+    [property: Id(1)] byte[][] Keys,
+    [property: Id(2)] byte[][] Arguments);
