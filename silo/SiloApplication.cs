@@ -19,11 +19,19 @@ using Orleans.KeyValue.Gateway.Connections;
 using Orleans.Configuration;
 using Orleans.KeyValue.Grains.Keys;
 
+using Orleans.KeyValue.Silo.Clustering;
+
 namespace Orleans.KeyValue.Silo;
 
 /// <summary>Composes one silo: key grains, the RESP gateway on Kestrel, logging, configuration.</summary>
 public static class SiloApplication
 {
+    /// <summary>Orleans's service id: silos and Orleans clients of the store share it.</summary>
+    public const string ServiceId = "orleans-keyvalue";
+
+    /// <summary>The default Orleans gateway port (Orleans clients connect there).</summary>
+    public const int DefaultOrleansGatewayPort = 30000;
+
     /// <summary>Command-line flags and the configuration keys they set.</summary>
     public static IReadOnlyDictionary<string, string> Flags { get; } = new Dictionary<string, string>(StringComparer.Ordinal)
     {
@@ -45,6 +53,7 @@ public static class SiloApplication
         ["--connection-string"] = "Membership:ConnectionString",
         ["--cluster-id"] = "Membership:ClusterId",
         ["--silo-name"] = "Membership:SiloName",
+        ["--orleans-gateway-port"] = "Orleans:GatewayPort",
     };
 
     /// <summary>
@@ -71,34 +80,50 @@ public static class SiloApplication
         });
 
         var services = builder.Services;
-
-        // Orleans first, so that it stops last: a clean leave hands keys over while commands in
-        // flight still reach their grains.
+        var gateway = builder.Configuration.GetSection(RespGatewayOptions.SectionName).Get<RespGatewayOptions>() ?? new RespGatewayOptions();
+        var transport = builder.Configuration.GetSection(SiloTransportOptions.SectionName).Get<SiloTransportOptions>() ?? new SiloTransportOptions();
+        var membership = builder.Configuration.GetSection(MembershipOptions.SectionName).Get<MembershipOptions>() ?? new MembershipOptions();
         var keyGrains = builder.Configuration.GetSection(KeyGrainOptions.SectionName).Get<KeyGrainOptions>() ?? new KeyGrainOptions();
-        builder.UseOrleans(orleans => ConfigureOrleans(orleans, builder.Configuration, keyGrains));
+        var name = membership.SiloName ?? $"{Environment.MachineName}:{gateway.Port}";
+
+        // PostgreSQL's schema before Orleans reads it (a silo that cannot reach it stops here,
+        // non-zero); then Orleans, so that it stops last: a clean leave hands keys over while
+        // Orleans still carries the messages.
+        if (membership.Provider == "postgres" && !string.IsNullOrWhiteSpace(membership.ConnectionString))
+        {
+            var connectionString = membership.ConnectionString;
+            services.AddHostedService(_ => new PostgresClusteringStartup(connectionString));
+        }
+
+        builder.UseOrleans(orleans => ConfigureOrleans(orleans, builder.Configuration, keyGrains, transport, membership, name));
         services.AddOptions<KeyGrainOptions>().Bind(builder.Configuration.GetSection(KeyGrainOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
         services.AddRespGateway();
-        services.AddCluster();
         services.TryAddSingleton<ClusterRouter>();
+
+        // The view follows Orleans's membership once the silo is Active; everything that handles
+        // silo messages exists before Orleans starts (the host makes every hosted service first).
+        services.AddHostedService(sp =>
+        {
+            sp.GetRequiredService<CommandExecutor>();
+            sp.GetRequiredService<HandoverService>();
+            return sp.GetRequiredService<ClusterViewService>();
+        });
         services.Configure<SiloTransportOptions>(builder.Configuration.GetSection(SiloTransportOptions.SectionName));
         services.Configure<MembershipOptions>(builder.Configuration.GetSection(MembershipOptions.SectionName));
         services.Configure<RespGatewayOptions>(builder.Configuration.GetSection(RespGatewayOptions.SectionName));
         services.Configure<Orleans.KeyValue.Runtime.Timers.TimingWheelOptions>(builder.Configuration.GetSection(Orleans.KeyValue.Runtime.Timers.TimingWheelOptions.SectionName));
         services.Configure<Orleans.KeyValue.Grains.Scripting.ScriptOptions>(builder.Configuration.GetSection("Scripting"));
-        services.AddOptions<SiloOptions>().Bind(builder.Configuration.GetSection(SiloOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
-        var silo = builder.Configuration.GetSection(SiloOptions.SectionName).Get<SiloOptions>() ?? new SiloOptions();
+        services.AddOptions<SiloHostOptions>().Bind(builder.Configuration.GetSection(SiloHostOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
+        var silo = builder.Configuration.GetSection(SiloHostOptions.SectionName).Get<SiloHostOptions>() ?? new SiloHostOptions();
         services.Configure<HostOptions>(o => o.ShutdownTimeout = silo.ShutdownTimeout);
         CheckDashboardSecurity(silo);
         services.AddKeyValueDashboard(o => o.Password = string.IsNullOrEmpty(silo.DashboardPassword) ? null : silo.DashboardPassword);
         configureServices?.Invoke(services);
 
-        var gateway = builder.Configuration.GetSection(RespGatewayOptions.SectionName).Get<RespGatewayOptions>() ?? new RespGatewayOptions();
-        var transport = builder.Configuration.GetSection(SiloTransportOptions.SectionName).Get<SiloTransportOptions>() ?? new SiloTransportOptions();
-        var membership = builder.Configuration.GetSection(MembershipOptions.SectionName).Get<MembershipOptions>() ?? new MembershipOptions();
         services.AddSingleton(new SiloIdentity
         {
             GatewayPort = gateway.Port,
-            Name = membership.SiloName ?? $"{Environment.MachineName}:{gateway.Port}",
+            Name = name,
         });
         // Commands finish in microseconds: running a connection's continuations on the I/O
         // thread that completed the read saves a thread-pool hop per batch of commands.
@@ -106,7 +131,6 @@ public static class SiloApplication
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.Listen(ParseAddress(gateway.Bind), gateway.Port, listen => listen.UseConnectionHandler<RespConnectionHandler>());
-            kestrel.Listen(ParseAddress(transport.SiloBind), transport.SiloPort, listen => listen.UseConnectionHandler<SiloConnectionHandler>());
             if (silo.DashboardPort > 0)
             {
                 kestrel.Listen(ParseAddress(silo.DashboardBind), silo.DashboardPort);
@@ -115,7 +139,7 @@ public static class SiloApplication
 
         var app = builder.Build();
         var secured = !string.IsNullOrEmpty(silo.DashboardPassword);
-        app.MapGet("/healthz", (CommandExecutor executor, KeyGrainServices keys, ClientRegistry clients, MembershipService membership) =>
+        app.MapGet("/healthz", (CommandExecutor executor, KeyGrainServices keys, ClientRegistry clients, ClusterViewService membership) =>
         {
             // Healthy once the silo is an active member serving its share of the keys. Open to
             // all (health checks carry no password): with a password set, it says only that.
@@ -145,36 +169,76 @@ public static class SiloApplication
     }
 
     /// <summary>
-    /// The Orleans silo that hosts the key grains. For now every silo is an Orleans cluster of
-    /// its own on loopback (our membership and transport still place keys on silos and forward
-    /// commands between them), on <c>Orleans:SiloPort</c> (0: any free port) with no client
-    /// gateway.
+    /// The Orleans silo: its ports (<c>--silo-port</c> for silo-to-silo traffic,
+    /// <c>--orleans-gateway-port</c> for Orleans clients), membership (development clustering
+    /// through the first silo, or PostgreSQL through Orleans's ADO.NET provider), failure
+    /// detection, key grain collection, and the store's additions (slot view, placement by slot,
+    /// hand-over, silo messages).
     /// </summary>
-    private static void ConfigureOrleans(ISiloBuilder orleans, IConfiguration configuration, KeyGrainOptions keyGrains)
+    private static void ConfigureOrleans(ISiloBuilder orleans, IConfiguration configuration, KeyGrainOptions keyGrains, SiloTransportOptions transport, MembershipOptions membership, string name)
     {
-        var siloPort = configuration.GetValue("Orleans:SiloPort", 0);
-        orleans.UseLocalhostClustering(siloPort: siloPort > 0 ? siloPort : FreeLoopbackPort(), gatewayPort: 0, serviceId: "orleans-keyvalue", clusterId: "silo-" + Guid.NewGuid().ToString("N"));
+        var advertised = ResolveAddress(transport.Advertised);
+        var gatewayPort = configuration.GetValue("Orleans:GatewayPort", DefaultOrleansGatewayPort);
+        orleans.Configure<ClusterOptions>(o =>
+        {
+            o.ServiceId = ServiceId;
+            o.ClusterId = membership.ClusterId;
+        });
+        orleans.Configure<EndpointOptions>(o =>
+        {
+            o.AdvertisedIPAddress = advertised;
+            o.SiloPort = transport.SiloPort;
+            o.GatewayPort = gatewayPort;
+            o.SiloListeningEndpoint = new IPEndPoint(ParseAddress(transport.SiloBind), transport.SiloPort);
+            o.GatewayListeningEndpoint = gatewayPort > 0 ? new IPEndPoint(ParseAddress(transport.SiloBind), gatewayPort) : null;
+        });
+        orleans.Configure<Orleans.Configuration.SiloOptions>(o => o.SiloName = name);
+        if (membership.Provider == "postgres")
+        {
+            orleans.UseAdoNetClustering(o =>
+            {
+                o.Invariant = "Npgsql";
+                o.ConnectionString = membership.ConnectionString;
+            });
+        }
+        else
+        {
+            // Development clustering: the first silo (no --seeds) keeps the membership table;
+            // the others join through it.
+            var primary = membership.SeedEndpoints.Count > 0 && SiloEndpoint.TryParse(membership.SeedEndpoints[0], out var host, out var port)
+                ? new IPEndPoint(ResolveAddress(host), port)
+                : new IPEndPoint(advertised, transport.SiloPort);
+            orleans.UseDevelopmentClustering(primary);
+        }
+
+        orleans.Configure<ClusterMembershipOptions>(o =>
+        {
+            o.ProbeTimeout = membership.ProbeTimeout;
+            o.NumMissedProbesLimit = membership.MissedProbesLimit;
+            o.NumVotesForDeathDeclaration = membership.VotesForDeath;
+            o.DeathVoteExpirationTimeout = membership.VoteExpiration;
+            o.TableRefreshTimeout = membership.TableRefreshInterval;
+            o.IAmAliveTablePublishTimeout = membership.IAmAliveInterval;
+            o.MaxJoinAttemptTime = membership.JoinTimeout;
+        });
         orleans.Configure<GrainCollectionOptions>(o =>
         {
             o.CollectionQuantum = keyGrains.CollectionQuantum;
             o.ClassSpecificCollectionAge[KeyGrainOptions.GrainClassName] = keyGrains.CollectionAge;
         });
-        // Only this silo's activations are ever looked up: nothing to cache.
-        orleans.Configure<GrainDirectoryOptions>(o => o.CachingStrategy = GrainDirectoryOptions.CachingStrategyType.None);
+        orleans.AddKeyValueCluster();
     }
 
-    private static int FreeLoopbackPort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    private static IPAddress ResolveAddress(string host) =>
+        IPAddress.TryParse(host, out var address) ? address
+        : host == "localhost" ? IPAddress.Loopback
+        : System.Net.Dns.GetHostAddresses(host).First(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork);
 
     /// <summary>
     /// Secure by default: a dashboard reachable from other machines shows keys and values, so a
     /// non-loopback bind needs a password, or the operator's explicit <c>--dashboard-insecure</c>.
     /// </summary>
-    private static void CheckDashboardSecurity(SiloOptions silo)
+    private static void CheckDashboardSecurity(SiloHostOptions silo)
     {
         if (silo.DashboardPort == 0 || !string.IsNullOrEmpty(silo.DashboardPassword) || silo.DashboardInsecure || IsLoopback(silo.DashboardBind))
         {

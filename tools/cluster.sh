@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Starts a 3-silo cluster on this machine (embedded membership: silo 1 hosts the table, the
-# others join it through --seeds). Gateways 127.0.0.1:6379, :6380, :6381; silo ports
-# 11111-11113; dashboards 8080-8082. Ctrl-C stops all three cleanly (each hands its keys over).
+# Starts a 3-silo cluster on this machine (Orleans development clustering: silo 1 keeps the
+# membership table, the others join through it with --seeds). RESP gateways 127.0.0.1:6379,
+# :6380, :6381; Orleans silo ports 11111-11113, Orleans gateways 30000-30002; dashboards 8080-8082. Ctrl-C stops all three cleanly (each hands its keys over).
 # Usage: bash tools/cluster.sh [extra silo flags...]
 #   e.g. bash tools/cluster.sh --membership postgres --connection-string "Host=127.0.0.1;Username=kv;Password=kv;Database=kv"
 set -euo pipefail
@@ -19,7 +19,7 @@ stop() {
 trap stop INT TERM EXIT
 seeds=()
 for n in 1 2 3; do
-  args=(--port $((6378 + n)) --silo-port $((11110 + n)) --dashboard-port $((8079 + n)) --silo-name "silo$n")
+  args=(--port $((6378 + n)) --silo-port $((11110 + n)) --orleans-gateway-port $((29999 + n)) --dashboard-port $((8079 + n)) --silo-name "silo$n")
   if [[ " $* " != *" --membership postgres "* ]] && [ "$n" -gt 1 ]; then
     args+=(--seeds 127.0.0.1:11111)
   fi

@@ -72,9 +72,9 @@ public static class DashboardEndpointRouteBuilderExtensions
         var silos = new List<SiloStats>();
         foreach (var member in view.Members)
         {
-            var stats = answers.FirstOrDefault(a => a.Silo == member.Silo).Result;
+            var stats = answers.FirstOrDefault(a => a.Silo.Equals(member.Silo)).Result;
             silos.Add(stats is not null
-                ? stats with { Status = member.Status.ToString().ToLowerInvariant(), Self = member.Silo == dashboard.Membership.Me }
+                ? stats with { Status = member.Status.ToString().ToLowerInvariant(), Self = member.Silo.Equals(dashboard.Membership.Me) }
                 : new SiloStats
                 {
                     Name = member.Name,
@@ -150,7 +150,7 @@ public static class DashboardEndpointRouteBuilderExtensions
         var showValue = DashboardAuthentication.MayShowValues(context, dashboard.Options);
         var owner = dashboard.Membership.View.OwnerOf(KeySlot.Of(bytes));
         KeyDetails? details;
-        if (owner is null || owner == dashboard.Membership.Me)
+        if (owner is null || owner.Equals(dashboard.Membership.Me))
         {
             details = dashboard.LocalInspect(bytes, showValue);
         }

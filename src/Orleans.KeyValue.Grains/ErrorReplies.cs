@@ -15,6 +15,9 @@ public static class ErrorReplies
     /// <summary>A script sent to a key grain on a silo that serves no scripts (a silo always does; a bare grain host may not).</summary>
     public const string ScriptsNotServed = "ERR scripts are not served here";
 
+    /// <summary>A key grain called on a silo that does not serve its slot (it moved or is moving): retry.</summary>
+    public const string TryAgain = "TRYAGAIN The silo that owns this key cannot be reached right now or its slot is moving; retry";
+
     /// <summary>Shared reply for <see cref="WrongType"/>.</summary>
     public static KvReply WrongTypeReply { get; } = KvReply.FromError(WrongType);
 

@@ -8,12 +8,9 @@ using Orleans.KeyValue.Gateway.Connections;
 using Orleans.KeyValue.Gateway.Diagnostics;
 using Orleans.KeyValue.Grains.Keys;
 using Orleans.KeyValue.Runtime.Cluster;
-using Orleans.KeyValue.Runtime.Membership;
 using Orleans.KeyValue.Runtime.Transport;
 using Orleans.KeyValue.Resp;
 
-using SiloAddress = Orleans.KeyValue.Runtime.Membership.SiloAddress;
-using SiloUnavailableException = Orleans.KeyValue.Runtime.Transport.SiloUnavailableException;
 
 namespace Orleans.KeyValue.Dashboard.Api;
 
@@ -27,8 +24,8 @@ internal sealed partial class SiloDashboard
 {
     internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    private readonly MembershipService _membership;
-    private readonly SiloTransport _transport;
+    private readonly ClusterViewService _membership;
+    private readonly SiloMessenger _transport;
     private readonly SlotTable _slots;
     private readonly KeyGrainServices _keys;
     private readonly ClientRegistry _clients;
@@ -71,7 +68,7 @@ internal sealed partial class SiloDashboard
 
     public DashboardOptions Options => _options;
 
-    public MembershipService Membership => _membership;
+    public ClusterViewService Membership => _membership;
 
     public CommandExecutor Executor => _executor;
 
@@ -87,7 +84,7 @@ internal sealed partial class SiloDashboard
         var rates = _rates.Update(_executor.CommandsProcessed, _keys.Statistics.ActivationsTotal, _keys.Statistics.ActivationsTotal - _keys.Statistics.Activations, 0, cpu.Ticks);
         return new SiloStats
         {
-            Name = entry?.Name ?? me.Endpoint,
+            Name = entry?.Name ?? me.Endpoint.ToString(),
             Address = me.ToString(),
             GatewayPort = entry?.GatewayPort ?? 0,
             Generation = me.Generation,
@@ -130,7 +127,7 @@ internal sealed partial class SiloDashboard
 
         return new LiveSample
         {
-            Name = _membership.View.Find(_membership.Me)?.Name ?? _membership.Me.Endpoint,
+            Name = _membership.View.Find(_membership.Me)?.Name ?? _membership.Me.Endpoint.ToString(),
             Address = _membership.Me.ToString(),
             TimeMs = NowMs,
             Timestamp = _time.GetTimestamp(),
@@ -144,7 +141,7 @@ internal sealed partial class SiloDashboard
     }
 
     public SiloEvents LocalEvents() =>
-        new(_membership.View.Find(_membership.Me)?.Name ?? _membership.Me.Endpoint, _statistics.Errors.Snapshot(), _statistics.Slow.Snapshot(), _statistics.Errors.Total, _statistics.Slow.Total);
+        new(_membership.View.Find(_membership.Me)?.Name ?? _membership.Me.Endpoint.ToString(), _statistics.Errors.Snapshot(), _statistics.Slow.Snapshot(), _statistics.Errors.Total, _statistics.Slow.Total);
 
     public List<KeyValuePair<string, long>> LocalBusiestKeys()
     {
@@ -240,10 +237,10 @@ internal sealed partial class SiloDashboard
         arguments?.Invoke(writer);
         try
         {
-            var reply = await _transport.SendAsync(silo.Endpoint, SiloMessageType.Dashboard, writer.Written, _options.SiloQueryTimeout, cancellationToken);
+            var reply = await _transport.SendAsync(silo, SiloMessageType.Dashboard, writer.Written, _options.SiloQueryTimeout, cancellationToken);
             return JsonSerializer.Deserialize<T>(reply, Json);
         }
-        catch (Exception exception) when (exception is SiloUnavailableException or ObjectDisposedException or JsonException or TimeoutException)
+        catch (Exception exception) when (exception is SiloUnreachableException or ObjectDisposedException or JsonException or TimeoutException)
         {
             LogQueryFailed(silo.ToString(), query.ToString(), exception.Message);
             return null;
@@ -259,7 +256,7 @@ internal sealed partial class SiloDashboard
         var includesMe = false;
         foreach (var silo in view.ActiveSilos)
         {
-            if (silo == _membership.Me)
+            if (silo.Equals(_membership.Me))
             {
                 includesMe = true;
                 continue;

@@ -1,26 +1,25 @@
 using Microsoft.Extensions.Options;
 using Orleans.KeyValue.Runtime.Cluster;
-using Orleans.KeyValue.Runtime.Membership;
 using Orleans.KeyValue.Runtime.Transport;
 
 namespace Orleans.KeyValue.Gateway.Cluster;
 
 /// <summary>What the gateway needs of the cluster: the view, the slot gates, the silo connection.</summary>
 public sealed class ClusterRouter(
-    MembershipService membership,
+    ClusterViewService membership,
     SlotTable slots,
-    SiloTransport transport,
+    SiloMessenger transport,
     HandoverService handover,
     IOptions<SiloTransportOptions> options)
 {
     /// <summary>How many times a command may be forwarded before the client is told to retry.</summary>
     public const int MaxHops = 3;
 
-    public MembershipService Membership { get; } = membership;
+    public ClusterViewService Membership { get; } = membership;
 
     public SlotTable Slots { get; } = slots;
 
-    public SiloTransport Transport { get; } = transport;
+    public SiloMessenger Transport { get; } = transport;
 
     public HandoverService Handover { get; } = handover;
 

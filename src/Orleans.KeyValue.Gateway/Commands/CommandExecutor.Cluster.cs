@@ -142,7 +142,7 @@ public sealed partial class CommandExecutor
                     return await RunEntered(slot, definition, context, request);
                 }
             }
-            else if (membership.IsIsolated || membership.View.OwnerOf(slot) is not { } elsewhere || elsewhere == membership.Me)
+            else if (membership.IsIsolated || membership.View.OwnerOf(slot) is not { } elsewhere || elsewhere.Equals(membership.Me))
             {
                 // Isolated, declared dead and rejoining, or done leaving: this silo must not
                 // serve the key, and no other owner is known to it. The client retries.
@@ -162,7 +162,7 @@ public sealed partial class CommandExecutor
                 return KvReply.FromError(membership.IsServing ? ErrorTexts.ClusterDown : ErrorTexts.TryAgain);
             }
 
-            if (owner == membership.Me)
+            if (owner.Equals(membership.Me))
             {
                 // The view says this silo owns it, but the gate is not open yet: the view change
                 // is being applied. Give it a moment.
@@ -175,7 +175,7 @@ public sealed partial class CommandExecutor
                 return KvReply.FromError(ErrorTexts.TryAgain);
             }
 
-            if (await ForwardAsync(context, definition, request, owner.Endpoint, left) is { } reply)
+            if (await ForwardAsync(context, definition, request, owner, left) is { } reply)
             {
                 return reply;
             }
@@ -203,7 +203,7 @@ public sealed partial class CommandExecutor
         }
     }
 
-    private async ValueTask<KvReply?> ForwardAsync(CommandContext context, CommandDefinition definition, RespRequest request, string endpoint, TimeSpan timeout)
+    private async ValueTask<KvReply?> ForwardAsync(CommandContext context, CommandDefinition definition, RespRequest request, SiloAddress owner, TimeSpan timeout)
     {
         var writer = new WireWriter(64 + request.Count * 16);
         writer.WriteByte((byte)(context.Hops + 1));
@@ -231,10 +231,10 @@ public sealed partial class CommandExecutor
         try
         {
             Interlocked.Increment(ref _cluster!._forwarded);
-            var response = await _cluster.Transport.SendAsync(endpoint, SiloMessageType.Command, writer.Written, timeout);
+            var response = await _cluster.Transport.SendAsync(owner, SiloMessageType.Command, writer.Written, timeout);
             return KvReplyCodec.Read(new WireReader(response));
         }
-        catch (Runtime.Transport.SiloUnavailableException exception)
+        catch (SiloUnreachableException exception)
         {
             // Sent but unanswered: the owner may have run it, so running it again could apply a
             // write twice. The client decides (TRYAGAIN); only a command never sent is retried here.
@@ -322,13 +322,13 @@ public sealed partial class CommandExecutor
         var includesMe = false;
         foreach (var silo in membership.View.ActiveSilos)
         {
-            if (silo == membership.Me)
+            if (silo.Equals(membership.Me))
             {
                 includesMe = true;
                 continue;
             }
 
-            tasks.Add(SendLocalOperationAsync(silo.Endpoint, payload.Written));
+            tasks.Add(SendLocalOperationAsync(silo, payload.Written));
         }
 
         if (includesMe || membership.View.ActiveSilos.Count == 0)
@@ -347,14 +347,14 @@ public sealed partial class CommandExecutor
         return writer.Written;
     }
 
-    private async Task<KvReply> SendLocalOperationAsync(string endpoint, ReadOnlyMemory<byte> payload)
+    private async Task<KvReply> SendLocalOperationAsync(SiloAddress silo, ReadOnlyMemory<byte> payload)
     {
         try
         {
-            var response = await _cluster!.Transport.SendAsync(endpoint, SiloMessageType.LocalCommand, payload);
+            var response = await _cluster!.Transport.SendAsync(silo, SiloMessageType.LocalCommand, payload);
             return KvReplyCodec.Read(new WireReader(response));
         }
-        catch (Runtime.Transport.SiloUnavailableException)
+        catch (SiloUnreachableException)
         {
             return KvReply.FromError(ErrorTexts.TryAgain);
         }
@@ -434,7 +434,7 @@ public sealed partial class CommandExecutor
             var wanted = (int)Math.Min(count - found.Count, 1_000_000);
             KvReply step;
             var finished = false;
-            if (_cluster is null || owner is null || owner == _cluster.Membership.Me)
+            if (_cluster is null || owner is null || owner.Equals(_cluster.Membership.Me))
             {
                 step = LocalScan(cursor, wanted, pattern, type);
 
@@ -461,7 +461,7 @@ public sealed partial class CommandExecutor
                     payload.WriteBytes(type);
                 }
 
-                step = await SendLocalOperationAsync(owner.Endpoint, payload.Written);
+                step = await SendLocalOperationAsync(owner, payload.Written);
                 if (step.IsError)
                 {
                     return step;
@@ -561,8 +561,7 @@ public sealed partial class CommandExecutor
                 .Append(",generation=").Append(member.Silo.Generation)
                 .Append(",status=").Append(member.Status.ToString().ToLowerInvariant())
                 .Append(",started=").Append(member.StartTime.ToUnixTimeSeconds())
-                .Append(",last_alive=").Append(member.IAmAliveTime.ToUnixTimeSeconds())
-                .Append(",self=").Append(member.Silo == membership.Me ? 1 : 0)
+                .Append(",self=").Append(member.Silo.Equals(membership.Me) ? 1 : 0)
                 .Append("\r\n");
         }
 

@@ -27,14 +27,14 @@ public sealed partial class CommandExecutor
         for (var slot = 1; slot <= KeySlot.Count; slot++)
         {
             var owner = view.OwnerOf(start);
-            if (slot < KeySlot.Count && view.OwnerOf(slot) == owner)
+            if (slot < KeySlot.Count && Equals(view.OwnerOf(slot), owner))
             {
                 continue;
             }
 
             if (owner is not null && view.Find(owner) is { } member)
             {
-                ranges.Add(SlotRange(start, slot - 1, owner.Host, member.GatewayPort, owner.ToString()));
+                ranges.Add(SlotRange(start, slot - 1, owner.Endpoint.Address.ToString(), member.GatewayPort, owner.ToString()));
             }
 
             start = slot;

@@ -1,5 +1,9 @@
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.KeyValue.Grains.Scripting;
+using Orleans.KeyValue.Resp;
+using Orleans.KeyValue.Runtime.Cluster;
+using Orleans.KeyValue.Runtime.Placement;
+using Orleans.Placement;
 
 namespace Orleans.KeyValue.Grains.Keys;
 
@@ -9,19 +13,31 @@ namespace Orleans.KeyValue.Grains.Keys;
 /// activation can be collected as soon as the key goes quiet (an idle key costs its record) and
 /// Orleans's one-call-at-a-time turns make every method, scripts included, atomic for the key.
 /// </summary>
+/// <remarks>
+/// Every call passes the slot's gate on this silo, as a RESP command does: a call that arrives
+/// where the slot is not served (it moved since this activation was placed, or is moving) runs
+/// nothing, answers TRYAGAIN and ends the activation, so the next call is placed on the new owner.
+/// </remarks>
 [GrainType(KeyGrainFactoryExtensions.GrainTypeName)]
+[SlotPlacement]
+[Immovable]
 internal sealed class KeyGrain : Grain, IKeyGrain
 {
     private readonly KeyGrainServices _services;
     private readonly KeyOperations _key;
+    private readonly SlotTable? _slots;
+    private readonly int _slot;
 
     public KeyGrain(KeyGrainServices services, IServiceProvider provider)
     {
+        ArgumentNullException.ThrowIfNull(provider);
         _services = services;
+        _slots = provider.GetService<SlotTable>();
         _key = new KeyOperations(
             KeyGrainFactoryExtensions.KeyOf(this.GetGrainId()),
             services,
             provider.GetService<IScriptHost>());
+        _slot = KeySlot.Of(_key.Key);
     }
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
@@ -36,29 +52,53 @@ internal sealed class KeyGrain : Grain, IKeyGrain
         return Task.CompletedTask;
     }
 
-    public ValueTask<KvReply> GetAsync() => new(_key.Get());
+    public ValueTask<KvReply> GetAsync() => Gated(static key => key.Get());
 
-    public ValueTask<KvReply> SetAsync(SetRequest request) => new(_key.Set(request));
+    public ValueTask<KvReply> SetAsync(SetRequest request) => Gated(key => key.Set(request));
 
-    public ValueTask<KvReply> GetDeleteAsync() => new(_key.GetDelete());
+    public ValueTask<KvReply> GetDeleteAsync() => Gated(static key => key.GetDelete());
 
-    public ValueTask<KvReply> GetAndExpireAsync(GetExRequest request) => new(_key.GetAndExpire(request));
+    public ValueTask<KvReply> GetAndExpireAsync(GetExRequest request) => Gated(key => key.GetAndExpire(request));
 
-    public ValueTask<KvReply> DeleteAsync() => new(KvReply.FromInteger(_key.Delete()));
+    public ValueTask<KvReply> DeleteAsync() => Gated(static key => KvReply.FromInteger(key.Delete()));
 
-    public ValueTask<KvReply> DeleteIfAsync(DeleteIfRequest request) => new(_key.DeleteIf(request));
+    public ValueTask<KvReply> DeleteIfAsync(DeleteIfRequest request) => Gated(key => key.DeleteIf(request));
 
-    public ValueTask<KvReply> DigestAsync() => new(_key.Digest());
+    public ValueTask<KvReply> DigestAsync() => Gated(static key => key.Digest());
 
-    public ValueTask<KvReply> ExistsAsync() => new(KvReply.FromInteger(_key.Exists()));
+    public ValueTask<KvReply> ExistsAsync() => Gated(static key => KvReply.FromInteger(key.Exists()));
 
-    public ValueTask<KvReply> ExpireAtAsync(long deadlineMs, ExpireCondition condition) => new(KvReply.FromInteger(_key.ExpireAt(deadlineMs, condition)));
+    public ValueTask<KvReply> ExpireAtAsync(long deadlineMs, ExpireCondition condition) => Gated(key => KvReply.FromInteger(key.ExpireAt(deadlineMs, condition)));
 
-    public ValueTask<KvReply> PersistAsync() => new(KvReply.FromInteger(_key.Persist()));
+    public ValueTask<KvReply> PersistAsync() => Gated(static key => KvReply.FromInteger(key.Persist()));
 
-    public ValueTask<KvReply> TimeToLiveAsync(bool milliseconds, bool absolute) => new(KvReply.FromInteger(_key.TimeToLive(milliseconds, absolute)));
+    public ValueTask<KvReply> TimeToLiveAsync(bool milliseconds, bool absolute) => Gated(key => KvReply.FromInteger(key.TimeToLive(milliseconds, absolute)));
 
-    public ValueTask<KvReply> TypeAsync() => new(KvReply.FromStatus(_key.TypeName()));
+    public ValueTask<KvReply> TypeAsync() => Gated(static key => KvReply.FromStatus(key.TypeName()));
 
-    public ValueTask<KvReply> EvalAsync(ScriptRequest request) => new(_key.Eval(request));
+    public ValueTask<KvReply> EvalAsync(ScriptRequest request) => Gated(key => key.Eval(request));
+
+    private ValueTask<KvReply> Gated(Func<KeyOperations, KvReply> operation)
+    {
+        if (_slots is null)
+        {
+            return new(operation(_key));
+        }
+
+        if (!_slots.TryEnter(_slot, out _))
+        {
+            // Not served here (moved, or moving): nothing ran; the next call is placed anew.
+            DeactivateOnIdle();
+            return new(KvReply.FromError(ErrorReplies.TryAgain));
+        }
+
+        try
+        {
+            return new(operation(_key));
+        }
+        finally
+        {
+            _slots.Exit(_slot);
+        }
+    }
 }

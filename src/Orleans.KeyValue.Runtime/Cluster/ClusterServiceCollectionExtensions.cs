@@ -1,21 +1,24 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Options;
 using Orleans.KeyValue.Runtime.Membership;
+using Orleans.KeyValue.Runtime.Placement;
 using Orleans.KeyValue.Runtime.Transport;
 
 namespace Orleans.KeyValue.Runtime.Cluster;
 
-/// <summary>Registers membership, the silo connection, slot gates and hand-over.</summary>
+/// <summary>Registers what the store adds to Orleans's cluster: the slot view, gates, hand-over and messages.</summary>
 public static class ClusterServiceCollectionExtensions
 {
     /// <summary>
-    /// Adds the cluster services. The membership table follows <see cref="MembershipOptions.Provider"/>:
-    /// <c>embedded</c> hosts the table here when no seeds are given and reaches a seed's
-    /// otherwise; <c>postgres</c> uses the connection string.
+    /// Adds the cluster view over Orleans's membership, the slot gates, the hand-over and the
+    /// silo-to-silo messages (an Orleans grain service, added to <paramref name="silo"/>).
+    /// The view service is not started here: the host starts it once everything that handles
+    /// messages exists (see the silo's composition).
     /// </summary>
-    public static IServiceCollection AddCluster(this IServiceCollection services)
+    public static ISiloBuilder AddKeyValueCluster(this ISiloBuilder silo)
     {
+        ArgumentNullException.ThrowIfNull(silo);
+        var services = silo.Services;
         services.TryAddSingleton(TimeProvider.System);
         services.AddOptions<SiloTransportOptions>().ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<MembershipOptions>().ValidateDataAnnotations()
@@ -24,29 +27,13 @@ public static class ClusterServiceCollectionExtensions
             .Validate(o => o.SeedEndpoints.All(seed => SiloEndpoint.TryParse(seed, out _, out _)), "--seeds (Membership:Seeds) must be host:port[,host:port...] naming silo ports.")
             .ValidateOnStart();
         services.TryAddSingleton<SiloIdentity>();
-        services.TryAddSingleton<SiloTransport>();
-        services.TryAddSingleton<SiloConnectionHandler>();
-        services.TryAddSingleton<IMembershipTable>(sp =>
-        {
-            var options = sp.GetRequiredService<IOptions<MembershipOptions>>().Value;
-            if (options.Provider == "postgres")
-            {
-                return new PostgresMembershipTable(options.ConnectionString!, options.ClusterId);
-            }
-
-            return options.SeedEndpoints.Count == 0
-                ? new InMemoryMembershipTable()
-                : new RemoteMembershipTable(sp.GetRequiredService<SiloTransport>(), options.SeedEndpoints);
-        });
-        services.TryAddSingleton<MembershipService>();
+        services.TryAddSingleton<SiloMessenger>();
+        services.TryAddSingleton<SiloMessageClient>();
+        silo.AddGrainService<SiloMessageService>();
+        services.TryAddSingleton<ClusterViewService>();
         services.TryAddSingleton<SlotTable>();
         services.TryAddSingleton<HandoverService>();
-        services.AddHostedService(sp =>
-        {
-            // Hand-over listens to the membership's view changes: make it before the first view.
-            sp.GetRequiredService<HandoverService>();
-            return sp.GetRequiredService<MembershipService>();
-        });
-        return services;
+        services.AddPlacementDirector<SlotPlacement, SlotPlacementDirector>();
+        return silo;
     }
 }

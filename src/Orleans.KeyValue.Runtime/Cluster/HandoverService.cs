@@ -19,11 +19,11 @@ namespace Orleans.KeyValue.Runtime.Cluster;
 /// </summary>
 public sealed partial class HandoverService
 {
-    private readonly MembershipService _membership;
+    private readonly ClusterViewService _membership;
     private readonly SlotTable _slots;
     private readonly IRecordStore<KeyRecord> _storage;
     private readonly TimingWheel _wheel;
-    private readonly SiloTransport _transport;
+    private readonly SiloMessenger _transport;
     private readonly MembershipOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -33,11 +33,11 @@ public sealed partial class HandoverService
     private long _slotsReceived;
 
     public HandoverService(
-        MembershipService membership,
+        ClusterViewService membership,
         SlotTable slots,
         IRecordStore<KeyRecord> storage,
         TimingWheel wheel,
-        SiloTransport transport,
+        SiloMessenger transport,
         IOptions<MembershipOptions> options,
         TimeProvider time,
         ILogger<HandoverService> logger)
@@ -54,8 +54,8 @@ public sealed partial class HandoverService
         _time = time;
         _logger = logger;
         membership.OnViewChanged(OnViewChangedAsync);
-        membership.OnDeclaredDead(ForgetEverything);
         transport.Handle(SiloMessageType.Handover, HandleAsync);
+        membership.OnDeclaredDead(ForgetEverything);
     }
 
     /// <summary>Keys sent to other silos since start.</summary>
@@ -70,6 +70,20 @@ public sealed partial class HandoverService
     /// <summary>Slots received since start.</summary>
     public long SlotsReceived => Interlocked.Read(ref _slotsReceived);
 
+    /// <summary>
+    /// This silo was declared dead (cut off, then back): its keys are stale, since the others
+    /// served its slots meanwhile. It serves nothing and sends nothing; Orleans stops it.
+    /// </summary>
+    private void ForgetEverything()
+    {
+        for (var slot = 0; slot < KeySlot.Count; slot++)
+        {
+            _slots.Drop(slot);
+        }
+
+        _storage.ClearAll();
+    }
+
     private async Task OnViewChangedAsync(ClusterView old, ClusterView view, CancellationToken cancellationToken)
     {
         var me = _membership.Me;
@@ -79,8 +93,8 @@ public sealed partial class HandoverService
         {
             var before = old.OwnerOf(slot);
             var after = view.OwnerOf(slot);
-            var wasMine = before == me;
-            var isMine = after == me;
+            var wasMine = me.Equals(before);
+            var isMine = me.Equals(after);
             if (isMine && !wasMine)
             {
                 // Keys come from the previous owner if it is alive to send them.
@@ -116,7 +130,7 @@ public sealed partial class HandoverService
 
         foreach (var (slot, from) in _slots.WaitingSlots())
         {
-            if (view.OwnerOf(slot) == me && view.StatusOf(from) is null or SiloStatus.Dead)
+            if (me.Equals(view.OwnerOf(slot)) && view.StatusOf(from) is null or SiloStatus.Dead)
             {
                 // Was waiting for a silo that has since died: its keys are gone.
                 _slots.Serve(slot);
@@ -130,17 +144,6 @@ public sealed partial class HandoverService
         }
 
         await Task.WhenAll(outgoing.Select(pair => SendSlotsAsync(pair.Key, pair.Value, view.Version, cancellationToken)));
-    }
-
-    /// <summary>This silo was declared dead: other silos own its slots now; its copies are stale.</summary>
-    private void ForgetEverything()
-    {
-        for (var slot = 0; slot < KeySlot.Count; slot++)
-        {
-            _slots.Drop(slot);
-        }
-
-        _storage.ClearAll();
     }
 
     private async Task SendSlotsAsync(SiloAddress target, List<int> slots, long version, CancellationToken cancellationToken)
@@ -213,10 +216,10 @@ public sealed partial class HandoverService
         {
             try
             {
-                await _transport.SendAsync(target.Endpoint, SiloMessageType.Handover, payload, TimeSpan.FromSeconds(30), cancellationToken);
+                await _transport.SendAsync(target, SiloMessageType.Handover, payload, TimeSpan.FromSeconds(30), cancellationToken);
                 return true;
             }
-            catch (SiloUnavailableException)
+            catch (SiloUnreachableException)
             {
                 await Task.Delay(TimeSpan.FromMilliseconds(200), _time, cancellationToken);
             }
@@ -235,11 +238,16 @@ public sealed partial class HandoverService
             slots[i] = reader.ReadInt32();
         }
 
+        // A slot this silo already serves is not the sender's to give: its keys here are newer
+        // (the sender was cut off, or is behind). Only slots not served yet take the keys.
         var count = reader.ReadInt32();
         for (var i = 0; i < count; i++)
         {
             var (key, record) = KeyRecordCodec.Read(reader);
-            Install(key, record);
+            if (!_slots.IsServed(KeySlot.Of(key)))
+            {
+                Install(key, record);
+            }
         }
 
         foreach (var slot in slots)

@@ -20,7 +20,7 @@ public sealed class SlotTable
     private readonly int[] _inFlight = new int[KeySlot.Count];
     private readonly TaskCompletionSource?[] _settled = new TaskCompletionSource?[KeySlot.Count];
     private readonly bool[] _received = new bool[KeySlot.Count];
-    private readonly Membership.SiloAddress?[] _awaitedFrom = new Membership.SiloAddress?[KeySlot.Count];
+    private readonly SiloAddress?[] _awaitedFrom = new SiloAddress?[KeySlot.Count];
     private readonly Lock _gate = new();
 
     /// <summary>Slots served now.</summary>
@@ -71,7 +71,7 @@ public sealed class SlotTable
     /// Marks <paramref name="slot"/> as waiting for its keys from the previous owner; false (and
     /// the slot served at once) when they already arrived.
     /// </summary>
-    public bool Await(int slot, Membership.SiloAddress from)
+    public bool Await(int slot, SiloAddress from)
     {
         lock (_gate)
         {
@@ -114,11 +114,11 @@ public sealed class SlotTable
     }
 
     /// <summary>The slots waiting for their keys, and the silo each waits for.</summary>
-    public List<(int Slot, Membership.SiloAddress From)> WaitingSlots()
+    public List<(int Slot, SiloAddress From)> WaitingSlots()
     {
         lock (_gate)
         {
-            var waiting = new List<(int, Membership.SiloAddress)>();
+            var waiting = new List<(int, SiloAddress)>();
             for (var slot = 0; slot < _state.Length; slot++)
             {
                 if (_state[slot] == Waiting && _awaitedFrom[slot] is { } from)

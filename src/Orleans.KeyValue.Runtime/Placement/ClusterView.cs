@@ -1,5 +1,4 @@
 using System.Text;
-using Orleans.KeyValue.Runtime.Membership;
 using Orleans.KeyValue.Resp;
 
 namespace Orleans.KeyValue.Runtime.Placement;
@@ -16,7 +15,7 @@ public sealed class ClusterView
 {
     private readonly SiloAddress?[] _owners;
 
-    private ClusterView(long version, IReadOnlyList<MembershipEntry> members, IReadOnlyList<SiloAddress> active, SiloAddress?[] owners)
+    private ClusterView(long version, IReadOnlyList<ClusterSilo> members, IReadOnlyList<SiloAddress> active, SiloAddress?[] owners)
     {
         Version = version;
         Members = members;
@@ -31,7 +30,7 @@ public sealed class ClusterView
     public long Version { get; }
 
     /// <summary>Every row of the table.</summary>
-    public IReadOnlyList<MembershipEntry> Members { get; }
+    public IReadOnlyList<ClusterSilo> Members { get; }
 
     /// <summary>The silos that own slots, ordered by address.</summary>
     public IReadOnlyList<SiloAddress> ActiveSilos { get; }
@@ -54,15 +53,18 @@ public sealed class ClusterView
     }
 
     /// <summary>The row of <paramref name="silo"/>, if present.</summary>
-    public MembershipEntry? Find(SiloAddress silo) => Members.FirstOrDefault(m => m.Silo == silo);
+    public ClusterSilo? Find(SiloAddress silo) => Members.FirstOrDefault(m => m.Silo == silo);
 
-    /// <summary>Builds the view of <paramref name="snapshot"/>.</summary>
-    public static ClusterView Build(MembershipSnapshot snapshot, int virtualNodes)
+    /// <summary>
+    /// The view of <paramref name="members"/> at <paramref name="version"/>: the Active ones own
+    /// the slots, placed by consistent hashing of their addresses (endpoint and generation).
+    /// </summary>
+    public static ClusterView Build(long version, IEnumerable<ClusterSilo> members, int virtualNodes)
     {
-        ArgumentNullException.ThrowIfNull(snapshot);
-        var members = snapshot.Rows.Select(r => r.Entry).OrderBy(e => e.Silo.ToString(), StringComparer.Ordinal).ToList();
-        var active = members.Where(m => m.Status == SiloStatus.Active).Select(m => m.Silo).ToList();
-        return new ClusterView(snapshot.Version, members, active, PlaceSlots(active, virtualNodes));
+        ArgumentNullException.ThrowIfNull(members);
+        var ordered = members.OrderBy(e => e.Silo.ToParsableString(), StringComparer.Ordinal).ToList();
+        var active = ordered.Where(m => m.Status == SiloStatus.Active).Select(m => m.Silo).ToList();
+        return new ClusterView(version, ordered, active, PlaceSlots(active, virtualNodes));
     }
 
     private static SiloAddress?[] PlaceSlots(List<SiloAddress> active, int virtualNodes)
@@ -76,7 +78,7 @@ public sealed class ClusterView
         var points = new List<(uint Position, SiloAddress Silo)>(active.Count * virtualNodes);
         foreach (var silo in active)
         {
-            var name = silo.ToString();
+            var name = silo.ToParsableString();
             for (var v = 0; v < virtualNodes; v++)
             {
                 points.Add((StableHash(name + "#" + v.ToString(System.Globalization.CultureInfo.InvariantCulture)), silo));
@@ -86,7 +88,7 @@ public sealed class ClusterView
         // Ties (astronomically rare) break by address so every silo sorts the same way.
         points.Sort((a, b) => a.Position != b.Position
             ? a.Position.CompareTo(b.Position)
-            : string.CompareOrdinal(a.Silo.ToString(), b.Silo.ToString()));
+            : string.CompareOrdinal(a.Silo.ToParsableString(), b.Silo.ToParsableString()));
         var next = 0;
         for (var slot = 0; slot < KeySlot.Count; slot++)
         {

@@ -1,26 +1,23 @@
 namespace Orleans.KeyValue.Runtime.Transport;
 
-/// <summary>What a silo-to-silo request asks for.</summary>
+/// <summary>What a message between silos carries (its handler on the receiving silo).</summary>
 public enum SiloMessageType : byte
 {
-    /// <summary>A failure-detector probe; carries the sender's view version.</summary>
-    Ping = 1,
+    /// <summary>Name, RESP port and start time of the receiving silo.</summary>
+    Describe = 1,
 
-    /// <summary>A client command forwarded to the key's owner.</summary>
+    /// <summary>A client's command for a key whose slot the receiver owns.</summary>
     Command = 2,
 
-    /// <summary>A command that runs on the receiving silo's own keys only (a cluster-wide command's part).</summary>
+    /// <summary>A cluster-wide command's part on the receiver's own keys (DBSIZE, KEYS, SCAN, ...).</summary>
     LocalCommand = 3,
 
-    /// <summary>The keys of slots that changed owner.</summary>
+    /// <summary>The keys of slots the receiver now owns.</summary>
     Handover = 4,
 
-    /// <summary>An operation on the embedded membership table, hosted by the seed silo.</summary>
-    MembershipTable = 5,
+    /// <summary>The sender is leaving cleanly: stop counting it as an owner, wait for its keys.</summary>
+    Leaving = 5,
 
-    /// <summary>The membership table changed: read it now.</summary>
-    ViewChanged = 6,
-
-    /// <summary>A dashboard query about the receiving silo (its statistics, a key it owns); JSON in reply.</summary>
+    /// <summary>A dashboard query of the receiver's own figures.</summary>
     Dashboard = 7,
 }

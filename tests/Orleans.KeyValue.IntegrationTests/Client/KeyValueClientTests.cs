@@ -135,7 +135,9 @@ public abstract class KeyValueClientTests : IAsyncLifetime
     public async Task Lock_WaitsForTheHolder_AndExpiryFreesIt()
     {
         var resource = Key("wait");
-        var held = await Client.AcquireLockAsync(resource, TimeSpan.FromMilliseconds(300), TimeSpan.Zero);
+        // The TTL must cover the acquisition itself (SET NX, the fence script, a GET): on a
+        // freshly started silo the first script also activates its key's grain.
+        var held = await Client.AcquireLockAsync(resource, TimeSpan.FromMilliseconds(1500), TimeSpan.Zero);
 
         // Real time: the lock's deadline is the server's (poll with a deadline, no sleep).
         await using var next = await Client.AcquireLockAsync(resource, TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(10));

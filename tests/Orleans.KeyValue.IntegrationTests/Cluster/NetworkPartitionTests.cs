@@ -6,8 +6,8 @@ namespace Orleans.KeyValue.IntegrationTests.Cluster;
 
 /// <summary>
 /// Three silo processes on three test hosts (network namespaces with their own addresses):
-/// cut one off, the others declare it dead and serve its keys; join it back and it returns as
-/// a new generation.
+/// cut one off, the others declare it dead and serve its keys while it refuses them; join it
+/// back and it stops (declared dead), and, started again, returns as a new generation.
 /// </summary>
 public sealed class NetworkPartitionTests
 {
@@ -19,17 +19,18 @@ public sealed class NetworkPartitionTests
         await using var topology = await NetworkNamespaceTopology.CreateAsync(3);
         var dll = Path.Combine(AppContext.BaseDirectory, "Orleans.KeyValue.Silo.dll");
         var output = new StringBuilder();
+        string[] Arguments(int i) =>
+        [
+            dll,
+            "--port", "6379", "--bind", topology.Address(i),
+            "--silo-port", "11111", "--silo-bind", topology.Address(i),
+            "--dashboard-port", "0", "--silo-name", "host" + i,
+            .. i == 0 ? Array.Empty<string>() : ["--seeds", topology.Address(0) + ":11111"],
+        ];
+        var processes = new Process[3];
         for (var i = 0; i < 3; i++)
         {
-            string[] args =
-            [
-                dll,
-                "--port", "6379", "--bind", topology.Address(i),
-                "--silo-port", "11111", "--silo-bind", topology.Address(i),
-                "--dashboard-port", "0", "--silo-name", "host" + i,
-                .. i == 0 ? Array.Empty<string>() : ["--seeds", topology.Address(0) + ":11111"],
-            ];
-            topology.Start(i, output, "dotnet", args);
+            processes[i] = topology.Start(i, output, "dotnet", Arguments(i));
             await WaitUntilAsync(async () => (await InfoAsync(topology, i)).Contains("kv_silos_active:" + (i + 1), StringComparison.Ordinal), output, "host" + i + " joined");
         }
 
@@ -58,7 +59,16 @@ public sealed class NetworkPartitionTests
             Assert.Equal("OK\n", (await CliAsync(topology, 1, "SET", "part:" + k, "again")).StandardOutput);
         }
 
+        // Healed, the cut-off silo reads the membership table, finds itself declared dead, and
+        // Orleans stops its process; its supervisor (here the test) starts it again, and it
+        // joins as a new generation.
         await topology.HealAsync(2);
+        using (var exited = new CancellationTokenSource(TimeSpan.FromSeconds(60)))
+        {
+            await processes[2].WaitForExitAsync(exited.Token);
+        }
+
+        processes[2] = topology.Start(2, output, "dotnet", Arguments(2));
         await WaitUntilAsync(
             async () =>
             {

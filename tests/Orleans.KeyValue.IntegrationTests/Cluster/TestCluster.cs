@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Orleans.KeyValue.Runtime.Membership;
+using Orleans.KeyValue.Runtime.Cluster;
 using Orleans.KeyValue.Silo;
 using Orleans.KeyValue.Testing;
 
@@ -76,6 +76,7 @@ public sealed class TestCluster : IAsyncDisposable
             "--bind", "127.0.0.1",
             "--silo-port", siloPort.ToString(CultureInfo.InvariantCulture),
             "--silo-bind", "127.0.0.1",
+            "--orleans-gateway-port", FreePort.Next().ToString(CultureInfo.InvariantCulture),
             "--dashboard-port", silo.DashboardPort.ToString(CultureInfo.InvariantCulture),
             "--silo-name", silo.Name,
             "--membership", _options.Membership,
@@ -146,9 +147,10 @@ public sealed class TestCluster : IAsyncDisposable
         }
         else if (silo.App is { } app)
         {
-            app.Services.GetRequiredService<MembershipService>().Kill();
-            await app.Services.GetRequiredService<Orleans.KeyValue.Runtime.Transport.SiloTransport>().DisposeAsync();
-            await app.StopAsync();
+            // As close to a crash as one process allows: no clean leave, and Orleans stops
+            // without its graceful steps.
+            app.Services.GetRequiredService<ClusterViewService>().Abandon();
+            await app.StopAsync(new CancellationToken(canceled: true));
             await app.DisposeAsync();
         }
     }

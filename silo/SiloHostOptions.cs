@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace Orleans.KeyValue.Silo;
 
 /// <summary>The silo process: its HTTP port (health and the dashboard) and shutdown.</summary>
-public sealed class SiloOptions
+public sealed class SiloHostOptions
 {
     /// <summary>Configuration section.</summary>
     public const string SectionName = "Silo";

@@ -1,0 +1,28 @@
+namespace Orleans.KeyValue.Runtime.Transport;
+
+/// <summary>
+/// A message to another silo failed to get an answer (the silo is gone, unreachable or too slow).
+/// The message may or may not have been handled there: the caller decides whether a retry is safe.
+/// </summary>
+public sealed class SiloUnreachableException : Exception
+{
+    public SiloUnreachableException()
+    {
+    }
+
+    public SiloUnreachableException(string message)
+        : base(message)
+    {
+    }
+
+    public SiloUnreachableException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+
+    /// <summary>
+    /// False when Orleans refused the message before it was delivered (the target is known to be
+    /// gone): it did not run there, and sending it elsewhere is safe.
+    /// </summary>
+    public bool MayHaveArrived => InnerException is not OrleansMessageRejectionException;
+}
