@@ -95,7 +95,16 @@ public static class SiloApplication
             services.AddHostedService(_ => new PostgresClusteringStartup(connectionString));
         }
 
-        builder.UseOrleans(orleans => ConfigureOrleans(orleans, builder.Configuration, keyGrains, transport, membership, name));
+        var host = builder.Configuration.GetSection(SiloHostOptions.SectionName).Get<SiloHostOptions>() ?? new SiloHostOptions();
+        builder.UseOrleans(orleans =>
+        {
+            ConfigureOrleans(orleans, builder.Configuration, keyGrains, transport, membership, name);
+            if (host.DashboardPort > 0)
+            {
+                // Orleans's dashboard, mounted at /orleans/ behind our dashboard's password.
+                Orleans.Dashboard.ServiceCollectionExtensions.AddDashboard(orleans);
+            }
+        });
         services.AddOptions<KeyGrainOptions>().Bind(builder.Configuration.GetSection(KeyGrainOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
         services.AddRespGateway();
         services.TryAddSingleton<ClusterRouter>();
@@ -117,7 +126,11 @@ public static class SiloApplication
         var silo = builder.Configuration.GetSection(SiloHostOptions.SectionName).Get<SiloHostOptions>() ?? new SiloHostOptions();
         services.Configure<HostOptions>(o => o.ShutdownTimeout = silo.ShutdownTimeout);
         CheckDashboardSecurity(silo);
-        services.AddKeyValueDashboard(o => o.Password = string.IsNullOrEmpty(silo.DashboardPassword) ? null : silo.DashboardPassword);
+        services.AddKeyValueDashboard(o =>
+        {
+            o.Password = string.IsNullOrEmpty(silo.DashboardPassword) ? null : silo.DashboardPassword;
+            o.MountOrleansDashboard = silo.DashboardPort > 0;
+        });
         configureServices?.Invoke(services);
 
         services.AddSingleton(new SiloIdentity

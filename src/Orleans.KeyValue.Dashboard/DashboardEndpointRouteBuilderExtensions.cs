@@ -19,14 +19,19 @@ public static class DashboardEndpointRouteBuilderExtensions
 {
     private const int MaxScanCount = 1000;
 
+    /// <summary>Where Orleans's dashboard is mounted.</summary>
+    public const string OrleansDashboardPath = "/orleans";
+
     /// <summary>
-    /// Maps <c>/</c> (the pages), <c>/api/*</c> and <c>/metrics</c>. With
-    /// <see cref="DashboardOptions.Password"/> set, every one of them needs it.
+    /// Maps <c>/</c> (the pages), <c>/api/*</c>, <c>/metrics</c> and, on a silo with Orleans's
+    /// dashboard added, Orleans's own dashboard at <c>/orleans/</c>. With
+    /// <see cref="KeyValueDashboardOptions.Password"/> set, every one of them needs it (Orleans's
+    /// dashboard has no authentication of its own: it sits behind the same filter).
     /// </summary>
     public static IEndpointRouteBuilder MapKeyValueDashboard(this IEndpointRouteBuilder endpoints)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
-        var options = endpoints.ServiceProvider.GetRequiredService<IOptions<DashboardOptions>>().Value;
+        var options = endpoints.ServiceProvider.GetRequiredService<IOptions<KeyValueDashboardOptions>>().Value;
 
         // Created now, so the transport answers other silos' dashboard queries from the start.
         endpoints.ServiceProvider.GetRequiredService<SiloDashboard>();
@@ -56,6 +61,11 @@ public static class DashboardEndpointRouteBuilderExtensions
         group.MapGet("/api/stream", StreamAsync);
         group.MapGet("/metrics", (GatewayMetrics metrics, SiloDashboard dashboard) =>
             Results.Text(PrometheusExporter.Write(metrics, dashboard.Executor), PrometheusExporter.ContentType));
+        if (options.MountOrleansDashboard)
+        {
+            Orleans.Dashboard.ServiceCollectionExtensions.MapOrleansDashboard(group, OrleansDashboardPath);
+        }
+
         return endpoints;
     }
 

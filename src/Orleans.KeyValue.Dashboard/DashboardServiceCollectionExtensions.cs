@@ -8,9 +8,9 @@ namespace Orleans.KeyValue.Dashboard;
 /// <summary>Registers the dashboard's services (the silo maps it with <see cref="DashboardEndpointRouteBuilderExtensions.MapKeyValueDashboard"/>).</summary>
 public static class DashboardServiceCollectionExtensions
 {
-    public static IServiceCollection AddKeyValueDashboard(this IServiceCollection services, Action<DashboardOptions>? configure = null)
+    public static IServiceCollection AddKeyValueDashboard(this IServiceCollection services, Action<KeyValueDashboardOptions>? configure = null)
     {
-        services.AddOptions<DashboardOptions>();
+        services.AddOptions<KeyValueDashboardOptions>();
         if (configure is not null)
         {
             services.Configure(configure);

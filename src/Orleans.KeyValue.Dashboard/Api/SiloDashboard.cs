@@ -32,7 +32,7 @@ internal sealed partial class SiloDashboard
     private readonly CommandExecutor _executor;
     private readonly CommandStatistics _statistics;
     private readonly ClusterRouter _cluster;
-    private readonly DashboardOptions _options;
+    private readonly KeyValueDashboardOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly RateMeter _rates;
@@ -44,7 +44,7 @@ internal sealed partial class SiloDashboard
         ClientRegistry clients,
         CommandExecutor executor,
         CommandStatistics statistics,
-        IOptions<DashboardOptions> options,
+        IOptions<KeyValueDashboardOptions> options,
         TimeProvider time,
         ILogger<SiloDashboard> logger)
     {
@@ -66,7 +66,7 @@ internal sealed partial class SiloDashboard
         _transport.Handle(SiloMessageType.Dashboard, HandleAsync);
     }
 
-    public DashboardOptions Options => _options;
+    public KeyValueDashboardOptions Options => _options;
 
     public ClusterViewService Membership => _membership;
 

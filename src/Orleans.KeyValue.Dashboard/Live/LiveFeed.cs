@@ -7,7 +7,7 @@ using Orleans.KeyValue.Gateway.Diagnostics;
 namespace Orleans.KeyValue.Dashboard.Live;
 
 /// <summary>
-/// What <c>/api/stream</c> sends: once per <see cref="DashboardOptions.StreamInterval"/> every
+/// What <c>/api/stream</c> sends: once per <see cref="KeyValueDashboardOptions.StreamInterval"/> every
 /// silo's sample, turned into rates and latency percentiles. The timer runs only while at least
 /// one client is subscribed: it starts with the first and stops when the last leaves, and the
 /// silos' per-key tracking (renewed by each sample request) lapses a few seconds later.

@@ -14,7 +14,7 @@ internal static class DashboardAuthentication
 {
     public const string Realm = "Basic realm=\"Orleans.KeyValue dashboard\", charset=\"UTF-8\"";
 
-    public static bool IsAuthorized(HttpContext context, DashboardOptions options)
+    public static bool IsAuthorized(HttpContext context, KeyValueDashboardOptions options)
     {
         if (string.IsNullOrEmpty(options.Password))
         {
@@ -43,7 +43,7 @@ internal static class DashboardAuthentication
     }
 
     /// <summary>True when this request may see values: it authenticated with the password, or none is set and it comes from this machine.</summary>
-    public static bool MayShowValues(HttpContext context, DashboardOptions options) =>
+    public static bool MayShowValues(HttpContext context, KeyValueDashboardOptions options) =>
         string.IsNullOrEmpty(options.Password)
             ? context.Connection.RemoteIpAddress is { } remote && IPAddress.IsLoopback(remote)
             : IsAuthorized(context, options);

@@ -10,7 +10,7 @@ using Orleans.KeyValue.Testing;
 
 namespace Orleans.KeyValue.IntegrationTests.Dashboard;
 
-/// <summary>The dashboard's password, its secure default, and a silo's death on the overview.</summary>
+/// <summary>The dashboard's password (ours and Orleans's mounted beside it), its secure default, and a silo's death on the overview.</summary>
 public sealed class DashboardSecurityTests
 {
     [Fact(Timeout = 120_000)]
@@ -25,7 +25,7 @@ public sealed class DashboardSecurityTests
 
         using var http = new HttpClient();
         var root = $"http://127.0.0.1:{silo.DashboardPort}";
-        foreach (var path in new[] { "/", "/app.js", "/api/overview", "/api/keys", "/api/keys/dash%3Asecret", "/api/grains", "/api/errors", "/api/slow", "/api/stream", "/metrics" })
+        foreach (var path in new[] { "/", "/app.js", "/api/overview", "/api/keys", "/api/keys/dash%3Asecret", "/api/grains", "/api/errors", "/api/slow", "/api/stream", "/metrics", "/orleans/" })
         {
             using var anonymous = await http.GetAsync(new Uri(root + path), HttpCompletionOption.ResponseHeadersRead);
             Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
@@ -42,6 +42,13 @@ public sealed class DashboardSecurityTests
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var details = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
         Assert.Equal("the value", details.GetProperty("preview").GetString());
+
+        // Orleans's dashboard (no authentication of its own) sits behind the same password.
+        using var orleans = new HttpRequestMessage(HttpMethod.Get, root + "/orleans/");
+        orleans.Headers.Authorization = Basic("admin", "s3cret");
+        using var orleansResponse = await http.SendAsync(orleans);
+        Assert.Equal(HttpStatusCode.OK, orleansResponse.StatusCode);
+        Assert.Contains("Orleans Dashboard", await orleansResponse.Content.ReadAsStringAsync(), StringComparison.Ordinal);
 
         var health = JsonDocument.Parse(await http.GetStringAsync(new Uri(root + "/healthz"))).RootElement;
         Assert.Equal("ok", health.GetProperty("status").GetString());

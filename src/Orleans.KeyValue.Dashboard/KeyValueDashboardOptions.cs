@@ -1,7 +1,7 @@
 namespace Orleans.KeyValue.Dashboard;
 
 /// <summary>The dashboard's settings; the silo fills them from <c>Silo:DashboardPassword</c>.</summary>
-public sealed class DashboardOptions
+public sealed class KeyValueDashboardOptions
 {
     /// <summary>When set, every page and API call needs it (HTTP Basic, any user name).</summary>
     public string? Password { get; set; }
@@ -17,4 +17,10 @@ public sealed class DashboardOptions
 
     /// <summary>How many busiest keys <c>/api/grains</c> lists.</summary>
     public int BusiestKeys { get; set; } = 20;
+
+    /// <summary>
+    /// Mount Orleans's own dashboard (Microsoft.Orleans.Dashboard) at <c>/orleans/</c>, behind the
+    /// same password; the silo sets it when it adds Orleans's dashboard to its Orleans silo.
+    /// </summary>
+    public bool MountOrleansDashboard { get; set; }
 }
