@@ -1,0 +1,100 @@
+using System.Globalization;
+
+namespace Orleans.KeyValue.Client.Orleans;
+
+/// <summary>
+/// Where the store's silos are and how to talk to them through Orleans (configuration section
+/// <see cref="SectionName"/>). Give either <see cref="Gateways"/> (a fixed list of the silos'
+/// Orleans gateway ports) or <see cref="PostgresConnectionString"/> (the silos' membership table,
+/// which lists the gateways of the silos alive now); with neither, <see cref="DefaultGateway"/>.
+/// </summary>
+public sealed class KeyValueOrleansClientOptions
+{
+    /// <summary>The configuration section read by the host builder overload.</summary>
+    public const string SectionName = "KeyValueOrleans";
+
+    /// <summary>The gateway used when neither gateways nor a connection string are given: one silo on this machine.</summary>
+    public const string DefaultGateway = "127.0.0.1:30000";
+
+    /// <summary>The service id of the store's silos.</summary>
+    public const string DefaultServiceId = "orleans-keyvalue";
+
+    /// <summary>The cluster id of the store's silos unless they were started with another.</summary>
+    public const string DefaultClusterId = "default";
+
+    /// <summary>
+    /// The silos' Orleans gateway endpoints as <c>host:port</c> (not their RESP ports). A host
+    /// name is resolved once, when the client starts; the client spreads calls over the gateways
+    /// that answer and skips those that do not.
+    /// </summary>
+    public List<string> Gateways { get; set; } = [];
+
+    /// <summary>
+    /// A PostgreSQL connection string: the client reads the live gateways from the Orleans
+    /// membership table there (ADO.NET clustering, invariant <c>Npgsql</c>) instead of a fixed list.
+    /// </summary>
+    public string? PostgresConnectionString { get; set; }
+
+    /// <summary>The silos' cluster id (<c>--cluster-id</c>): a gateway refuses a client of another cluster.</summary>
+    public string ClusterId { get; set; } = DefaultClusterId;
+
+    /// <summary>The silos' service id.</summary>
+    public string ServiceId { get; set; } = DefaultServiceId;
+
+    /// <summary>How long a call waits for its reply before it fails with a <see cref="TimeoutException"/>.</summary>
+    public TimeSpan ResponseTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// How many times the client tries to connect when it starts (at least 1). A service that may
+    /// start before the silos sets more; a command-line tool keeps 1 to fail fast.
+    /// </summary>
+    public int ConnectAttempts { get; set; } = 1;
+
+    /// <summary>The wait between two connection attempts.</summary>
+    public TimeSpan ConnectRetryDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>The problems of these options, none when they are valid.</summary>
+    public IReadOnlyList<string> Validate()
+    {
+        var failures = new List<string>();
+        if (Gateways.Count > 0 && !string.IsNullOrEmpty(PostgresConnectionString))
+        {
+            failures.Add("Give either Gateways or PostgresConnectionString, not both.");
+        }
+
+        foreach (var gateway in Gateways)
+        {
+            if (!GatewayEndpoint.TryParse(gateway, out _, out _))
+            {
+                failures.Add(string.Create(CultureInfo.InvariantCulture, $"Gateway '{gateway}' is not host:port with a port from 1 to 65535."));
+            }
+        }
+
+        if (string.IsNullOrWhiteSpace(ClusterId))
+        {
+            failures.Add("ClusterId is empty.");
+        }
+
+        if (string.IsNullOrWhiteSpace(ServiceId))
+        {
+            failures.Add("ServiceId is empty.");
+        }
+
+        if (ResponseTimeout <= TimeSpan.Zero)
+        {
+            failures.Add("ResponseTimeout must be positive.");
+        }
+
+        if (ConnectAttempts < 1)
+        {
+            failures.Add("ConnectAttempts must be at least 1.");
+        }
+
+        if (ConnectRetryDelay < TimeSpan.Zero)
+        {
+            failures.Add("ConnectRetryDelay must not be negative.");
+        }
+
+        return failures;
+    }
+}
