@@ -1,6 +1,7 @@
 using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Orleans.Runtime.Messaging;
 
 namespace Orleans.KeyValue.Client.Orleans;
 
@@ -44,15 +45,24 @@ public sealed class KeyValueGrainClient : IAsyncDisposable
     /// with <see cref="KeyValueOrleansClientServiceCollectionExtensions.AddKeyValueOrleansClient(IServiceCollection, Action{KeyValueOrleansClientOptions})"/> instead.
     /// </summary>
     /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">The options are not valid.</exception>
+    /// <exception cref="TimeoutException">No gateway answered within <see cref="KeyValueOrleansClientOptions.ConnectTimeout"/>.</exception>
+    /// <exception cref="ConnectionFailedException">No gateway could be reached.</exception>
     public static async Task<KeyValueGrainClient> ConnectAsync(KeyValueOrleansClientOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         builder.Services.AddKeyValueOrleansClient(options);
         var host = builder.Build();
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(options.ConnectTimeout);
         try
         {
-            await host.StartAsync(cancellationToken).ConfigureAwait(false);
+            await host.StartAsync(timeout.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException exception) when (!cancellationToken.IsCancellationRequested)
+        {
+            host.Dispose();
+            throw new TimeoutException($"No gateway answered within {options.ConnectTimeout}.", exception);
         }
         catch
         {

@@ -45,13 +45,12 @@ public sealed class KeyValueOrleansClientOptions
     public TimeSpan ResponseTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
-    /// How many times the client tries to connect when it starts (at least 1). A service that may
-    /// start before the silos sets more; a command-line tool keeps 1 to fail fast.
+    /// How long <see cref="KeyValueGrainClient.ConnectAsync"/> waits for a first gateway to
+    /// answer. (Left to itself, Orleans keeps retrying an unreachable gateway for minutes; a host
+    /// that starts the client through <c>AddKeyValueOrleansClient</c> waits as long as its own
+    /// start allows.)
     /// </summary>
-    public int ConnectAttempts { get; set; } = 1;
-
-    /// <summary>The wait between two connection attempts.</summary>
-    public TimeSpan ConnectRetryDelay { get; set; } = TimeSpan.FromSeconds(1);
+    public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>The problems of these options, none when they are valid.</summary>
     public IReadOnlyList<string> Validate()
@@ -85,14 +84,9 @@ public sealed class KeyValueOrleansClientOptions
             failures.Add("ResponseTimeout must be positive.");
         }
 
-        if (ConnectAttempts < 1)
+        if (ConnectTimeout <= TimeSpan.Zero)
         {
-            failures.Add("ConnectAttempts must be at least 1.");
-        }
-
-        if (ConnectRetryDelay < TimeSpan.Zero)
-        {
-            failures.Add("ConnectRetryDelay must not be negative.");
+            failures.Add("ConnectTimeout must be positive.");
         }
 
         return failures;

@@ -84,8 +84,6 @@ public static class KeyValueOrleansClientServiceCollectionExtensions
         });
 
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton<IClientConnectionRetryFilter>(sp =>
-            new ConnectionRetryFilter(options.ConnectAttempts, options.ConnectRetryDelay, sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton(sp => new KeyValueGrainClient(sp.GetRequiredService<IClusterClient>(), sp.GetRequiredService<TimeProvider>()));
         return services;
     }
