@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -62,7 +63,7 @@ public sealed class KeyValueGrainClient : IAsyncDisposable
         catch (OperationCanceledException exception) when (!cancellationToken.IsCancellationRequested)
         {
             host.Dispose();
-            throw new TimeoutException($"No gateway answered within {options.ConnectTimeout}.", exception);
+            throw new TimeoutException($"No gateway of cluster '{options.ClusterId}' answered within {options.ConnectTimeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s.", exception);
         }
         catch
         {
@@ -143,14 +144,22 @@ public sealed class KeyValueGrainClient : IAsyncDisposable
 
     /// <summary>
     /// DEL: how many of <paramref name="keys"/> existed and were removed (a key named twice counts
-    /// once, as in Redis). Each key is its own grain: the keys are deleted one call each, at once,
-    /// not as one atomic step.
+    /// once, as in Redis). Each key is its own grain: one call per key, in order, as the RESP
+    /// gateway runs a DEL of several keys; not one atomic step.
     /// </summary>
     public async Task<long> DeleteAsync(IEnumerable<string> keys, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(keys);
-        var deleted = await Task.WhenAll(keys.Select(key => DeleteAsync(GetKeyGrain(key), cancellationToken))).ConfigureAwait(false);
-        return deleted.Count(d => d);
+        long deleted = 0;
+        foreach (var key in keys)
+        {
+            if (await DeleteAsync(GetKeyGrain(key), cancellationToken).ConfigureAwait(false))
+            {
+                deleted++;
+            }
+        }
+
+        return deleted;
     }
 
     /// <summary>EXISTS of one key.</summary>

@@ -35,7 +35,10 @@ public sealed class KeyValueOrleansClientOptions
     /// </summary>
     public string? PostgresConnectionString { get; set; }
 
-    /// <summary>The silos' cluster id (<c>--cluster-id</c>): a gateway refuses a client of another cluster.</summary>
+    /// <summary>
+    /// The silos' cluster id (<c>--cluster-id</c>). A gateway closes the connection of a client of
+    /// another cluster, which then keeps trying until it gives up: a wrong id looks like an unreachable gateway.
+    /// </summary>
     public string ClusterId { get; set; } = DefaultClusterId;
 
     /// <summary>The silos' service id.</summary>

@@ -202,6 +202,21 @@ public sealed class KeyValueGrainClientTests(OrleansKeyGrainSilo silo) : IClassF
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(20), $"took {clock.Elapsed}");
     }
 
+    [Fact(Timeout = Timeout)]
+    public async Task OtherClusterId_IsRefusedByTheGateway()
+    {
+        var options = silo.ClientOptions();
+        options.ClusterId = "another-cluster";
+        options.ConnectTimeout = TimeSpan.FromSeconds(5);
+        var exception = await Record.ExceptionAsync(async () =>
+        {
+            await using var client = await KeyValueGrainClient.ConnectAsync(options);
+            await client.GetAsync(Key("other-cluster"));
+        });
+        // The gateway closes the connection of a client of another cluster; Orleans retries until the connect timeout.
+        Assert.IsType<TimeoutException>(exception);
+    }
+
     [Theory(Timeout = Timeout)]
     [InlineData("nonsense")]
     [InlineData("host:0")]
