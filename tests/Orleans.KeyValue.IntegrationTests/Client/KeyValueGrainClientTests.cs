@@ -243,6 +243,18 @@ public sealed class KeyValueGrainClientTests(OrleansKeyGrainSilo silo) : IClassF
         return Task.CompletedTask;
     }
 
+    [Fact(Timeout = Timeout)]
+    public Task ConnectionString_FindsTheGatewaysInThePostgresMembershipTable()
+    {
+        var services = new ServiceCollection().AddLogging();
+        services.AddKeyValueOrleansClient(o => o.PostgresConnectionString = "Host=127.0.0.1;Database=kv");
+        using var provider = services.BuildServiceProvider();
+        Assert.Equal("AdoNetGatewayListProvider", provider.GetRequiredService<Messaging.IGatewayListProvider>().GetType().Name);
+        var adoNet = provider.GetRequiredService<IOptions<Configuration.AdoNetClusteringClientOptions>>().Value;
+        Assert.Equal(("Npgsql", "Host=127.0.0.1;Database=kv"), (adoNet.Invariant, adoNet.ConnectionString));
+        return Task.CompletedTask;
+    }
+
     [Theory(Timeout = Timeout)]
     [InlineData("127.0.0.1:30000", "127.0.0.1:30000")]
     [InlineData("localhost:30001", "127.0.0.1:30001")]
