@@ -1,14 +1,19 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Net.Sockets;
 using System.Text;
+using Microsoft.Extensions.Options;
 using Orleans.KeyValue.Client;
+using Orleans.KeyValue.Client.Orleans;
 
 namespace Orleans.KeyValue.Cli;
 
 /// <summary>
 /// <c>kv</c>: one-shot commands (<c>kv set k v --px 500 --nx</c>, <c>kv get k</c>, <c>kv del k</c>,
 /// <c>kv ttl k</c>, <c>kv lock acquire|release</c>, <c>kv cluster</c>, <c>kv bench</c>) and, with no
-/// command, an interactive mode with history. Exit codes in <see cref="ExitCodes"/>.
+/// command, an interactive mode with history. Exit codes in <see cref="ExitCodes"/>. With
+/// <c>--orleans</c>, set/get/del/ttl go through the Orleans client to the same key grains instead
+/// of RESP, and print the same.
 /// </summary>
 internal static class KvCommandLine
 {
@@ -20,6 +25,10 @@ internal static class KvCommandLine
         var password = new Option<string?>("--password", "-a") { Description = "Password (requirepass)", Recursive = true };
         var timeout = new Option<int>("--timeout-ms") { Description = "Per-command timeout", DefaultValueFactory = _ => 5000, Recursive = true };
         var noRouting = new Option<bool>("--no-cluster-routing") { Description = "Send every command to the gateway instead of the key's owner", Recursive = true };
+        var orleans = new Option<bool>("--orleans") { Description = "Reach the key grains through an Orleans client (the silos' Orleans gateways) instead of RESP; for set, get, del and ttl", Recursive = true };
+        var gateways = new Option<string?>("--gateways") { Description = $"With --orleans: the silos' Orleans gateways, host:port,... (default {KeyValueOrleansClientOptions.DefaultGateway})", Recursive = true };
+        var connectionString = new Option<string?>("--connection-string") { Description = "With --orleans: find the gateways in the silos' PostgreSQL membership table instead", Recursive = true };
+        var clusterId = new Option<string>("--cluster-id") { Description = "With --orleans: the silos' cluster id", DefaultValueFactory = _ => KeyValueOrleansClientOptions.DefaultClusterId, Recursive = true };
 
         KeyValueClientOptions Options(ParseResult result)
         {
@@ -41,6 +50,12 @@ internal static class KvCommandLine
 
         async Task<int> WithClientAsync(ParseResult result, Func<KeyValueClient, Task<int>> work)
         {
+            if (result.GetValue(orleans))
+            {
+                await error.WriteLineAsync($"kv: '{result.CommandResult.Command.Name}' needs RESP; with --orleans only set, get, del and ttl");
+                return ExitCodes.Usage;
+            }
+
             try
             {
                 await using var client = await KeyValueClient.ConnectAsync(Options(result));
@@ -63,6 +78,55 @@ internal static class KvCommandLine
             }
         }
 
+        KeyValueOrleansClientOptions OrleansOptions(ParseResult result)
+        {
+            var options = new KeyValueOrleansClientOptions
+            {
+                PostgresConnectionString = result.GetValue(connectionString),
+                ClusterId = result.GetValue(clusterId)!,
+                ResponseTimeout = TimeSpan.FromMilliseconds(result.GetValue(timeout)),
+                ConnectTimeout = TimeSpan.FromMilliseconds(result.GetValue(timeout)),
+            };
+            options.Gateways.AddRange(result.GetValue(gateways)?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? []);
+            return options;
+        }
+
+        // set, get, del and ttl: over RESP, or through the Orleans client with --orleans.
+        async Task<int> WithStoreAsync(ParseResult result, Func<IKvStore, Task<int>> work)
+        {
+            if (!result.GetValue(orleans))
+            {
+                if (result.GetResult(gateways) is not null || result.GetResult(connectionString) is not null)
+                {
+                    await error.WriteLineAsync("kv: --gateways and --connection-string need --orleans");
+                    return ExitCodes.Usage;
+                }
+
+                return await WithClientAsync(result, client => work(new RespStore(client)));
+            }
+
+            try
+            {
+                await using var client = await KeyValueGrainClient.ConnectAsync(OrleansOptions(result));
+                return await work(new OrleansStore(client));
+            }
+            catch (OptionsValidationException exception)
+            {
+                await error.WriteLineAsync("kv: " + exception.Message);
+                return ExitCodes.Usage;
+            }
+            catch (KeyValueReplyException exception)
+            {
+                await error.WriteLineAsync("(error) " + exception.Message);
+                return ExitCodes.ServerError;
+            }
+            catch (Exception exception) when (exception is OrleansException or TimeoutException or SocketException)
+            {
+                await error.WriteLineAsync("kv: " + exception.Message);
+                return ExitCodes.ConnectionError;
+            }
+        }
+
         var key = new Argument<string>("key") { Description = "The key" };
         var value = new Argument<string>("value") { Description = "The value" };
 
@@ -74,7 +138,7 @@ internal static class KvCommandLine
         var keepTtl = new Option<bool>("--keepttl") { Description = "Keep the key's time to live" };
         var get = new Option<bool>("--get") { Description = "Print the old value" };
         var set = new Command("set", "Set a key (SET); exit 1 when a condition kept it from being set") { key, value, px, ex, nx, xx, keepTtl, get };
-        set.SetAction((result, cancellationToken) => WithClientAsync(result, async client =>
+        set.SetAction((result, cancellationToken) => WithStoreAsync(result, async store =>
         {
             if (result.GetValue(nx) && result.GetValue(xx))
             {
@@ -90,20 +154,20 @@ internal static class KvCommandLine
             var bytes = Encoding.UTF8.GetBytes(result.GetValue(value)!);
             if (result.GetValue(get))
             {
-                var old = await client.SetAndGetAsync(result.GetValue(key)!, bytes, expiry, when, cancellationToken);
+                var old = await store.SetAndGetAsync(result.GetValue(key)!, bytes, expiry, when, cancellationToken);
                 await output.WriteLineAsync(old is null ? "(nil)" : Encoding.UTF8.GetString(old));
                 return ExitCodes.Ok;
             }
 
-            var done = await client.SetAsync(result.GetValue(key)!, bytes, expiry, when, cancellationToken);
+            var done = await store.SetAsync(result.GetValue(key)!, bytes, expiry, when, cancellationToken);
             await output.WriteLineAsync(done ? "OK" : "(nil)");
             return done ? ExitCodes.Ok : ExitCodes.NotDone;
         }));
 
         var getCommand = new Command("get", "Print a key's value (GET); exit 1 when it does not exist") { key };
-        getCommand.SetAction((result, cancellationToken) => WithClientAsync(result, async client =>
+        getCommand.SetAction((result, cancellationToken) => WithStoreAsync(result, async store =>
         {
-            var found = await client.GetAsync(result.GetValue(key)!, cancellationToken);
+            var found = await store.GetAsync(result.GetValue(key)!, cancellationToken);
             if (found is null)
             {
                 await error.WriteLineAsync("(nil)");
@@ -116,17 +180,17 @@ internal static class KvCommandLine
 
         var keys = new Argument<string[]>("keys") { Description = "Keys", Arity = ArgumentArity.OneOrMore };
         var del = new Command("del", "Delete keys (DEL); prints how many existed, exit 1 when none did") { keys };
-        del.SetAction((result, cancellationToken) => WithClientAsync(result, async client =>
+        del.SetAction((result, cancellationToken) => WithStoreAsync(result, async store =>
         {
-            var count = await client.DeleteAsync(result.GetValue(keys)!, cancellationToken);
+            var count = await store.DeleteAsync(result.GetValue(keys)!, cancellationToken);
             await output.WriteLineAsync(count.ToString(CultureInfo.InvariantCulture));
             return count > 0 ? ExitCodes.Ok : ExitCodes.NotDone;
         }));
 
         var ttl = new Command("ttl", "Print a key's time to live in seconds (-1: none); exit 1 when it does not exist") { key };
-        ttl.SetAction((result, cancellationToken) => WithClientAsync(result, async client =>
+        ttl.SetAction((result, cancellationToken) => WithStoreAsync(result, async store =>
         {
-            var seconds = (await client.ExecuteAsync("TTL", [result.GetValue(key)!], null, cancellationToken)).Integer;
+            var seconds = await store.TimeToLiveAsync(result.GetValue(key)!, cancellationToken);
             await output.WriteLineAsync(seconds.ToString(CultureInfo.InvariantCulture));
             return seconds == -2 ? ExitCodes.NotDone : ExitCodes.Ok;
         }));
@@ -189,6 +253,10 @@ internal static class KvCommandLine
         root.Options.Add(password);
         root.Options.Add(timeout);
         root.Options.Add(noRouting);
+        root.Options.Add(orleans);
+        root.Options.Add(gateways);
+        root.Options.Add(connectionString);
+        root.Options.Add(clusterId);
         root.SetAction((result, cancellationToken) => WithClientAsync(result, client => InteractiveShell.RunAsync(client, output, cancellationToken)));
 
         var parsed = root.Parse(args);
