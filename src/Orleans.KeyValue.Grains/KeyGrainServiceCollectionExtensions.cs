@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Orleans.KeyValue.Grains.Calls;
 using Orleans.KeyValue.Grains.Keys;
 using Orleans.KeyValue.Grains.Scripting;
+using Orleans.KeyValue.Runtime.Placement;
 using Orleans.KeyValue.Runtime.Storage;
 using Orleans.KeyValue.Runtime.Timers;
 
@@ -37,6 +38,9 @@ public static class KeyGrainServiceCollectionExtensions
         services.TryAddSingleton<TimingWheelService>();
         services.AddHostedService(sp => sp.GetRequiredService<TimingWheelService>());
         services.TryAddSingleton<LuaScriptEngine>();
+
+        // Key grains are placed by slot ([SlotPlacement]); without the store's cluster, locally.
+        services.AddPlacementDirector<SlotPlacement, SlotPlacementDirector>();
         return services;
     }
 }

@@ -1,7 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Orleans.KeyValue.Runtime.Membership;
-using Orleans.KeyValue.Runtime.Placement;
 using Orleans.KeyValue.Runtime.Transport;
 
 namespace Orleans.KeyValue.Runtime.Cluster;
@@ -33,7 +32,6 @@ public static class ClusterServiceCollectionExtensions
         services.TryAddSingleton<ClusterViewService>();
         services.TryAddSingleton<SlotTable>();
         services.TryAddSingleton<HandoverService>();
-        services.AddPlacementDirector<SlotPlacement, SlotPlacementDirector>();
         return silo;
     }
 }

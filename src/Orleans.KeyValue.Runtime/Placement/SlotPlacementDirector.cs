@@ -8,13 +8,15 @@ namespace Orleans.KeyValue.Runtime.Placement;
 /// Chooses the owner of the key's slot. Placement runs only when a key has no activation; an
 /// activation made on a silo that then loses the slot ends at the hand-over.
 /// </summary>
-internal sealed class SlotPlacementDirector(ClusterViewService cluster) : IPlacementDirector
+public sealed class SlotPlacementDirector(IServiceProvider services) : IPlacementDirector
 {
     public Task<SiloAddress> OnAddActivation(PlacementStrategy strategy, PlacementTarget target, IPlacementContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
         var silos = context.GetCompatibleSilos(target);
-        var owner = cluster.View.OwnerOf(KeySlot.Of(target.GrainIdentity.Key.AsSpan()));
+        // A silo without the store's cluster (a bare grain host, a benchmark) places locally.
+        var cluster = services.GetService(typeof(ClusterViewService)) as ClusterViewService;
+        var owner = cluster?.View.OwnerOf(KeySlot.Of(target.GrainIdentity.Key.AsSpan()));
         if (owner is not null && silos.Contains(owner))
         {
             return Task.FromResult(owner);

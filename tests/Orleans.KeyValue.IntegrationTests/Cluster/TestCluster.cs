@@ -31,6 +31,9 @@ public sealed class TestCluster : IAsyncDisposable
     /// <summary>Every silo started, alive or not.</summary>
     public IReadOnlyList<TestSilo> Silos => _silos;
 
+    /// <summary>The cluster id its silos share (Orleans clients need it).</summary>
+    public string ClusterId => _clusterId;
+
     /// <summary>The silos alive now.</summary>
     public IReadOnlyList<TestSilo> LiveSilos => [.. _silos.Where(s => s.IsAlive)];
 
@@ -69,14 +72,14 @@ public sealed class TestCluster : IAsyncDisposable
         var index = _next++;
         var gatewayPort = FreePort.Next();
         var siloPort = FreePort.Next();
-        var silo = new TestSilo($"silo{index}", gatewayPort, siloPort) { DashboardPort = _options.Dashboard ? FreePort.Next() : 0 };
+        var silo = new TestSilo($"silo{index}", gatewayPort, siloPort) { DashboardPort = _options.Dashboard ? FreePort.Next() : 0, OrleansGatewayPort = FreePort.Next() };
         var args = new List<string>
         {
             "--port", gatewayPort.ToString(CultureInfo.InvariantCulture),
             "--bind", "127.0.0.1",
             "--silo-port", siloPort.ToString(CultureInfo.InvariantCulture),
             "--silo-bind", "127.0.0.1",
-            "--orleans-gateway-port", FreePort.Next().ToString(CultureInfo.InvariantCulture),
+            "--orleans-gateway-port", silo.OrleansGatewayPort.ToString(CultureInfo.InvariantCulture),
             "--dashboard-port", silo.DashboardPort.ToString(CultureInfo.InvariantCulture),
             "--silo-name", silo.Name,
             "--membership", _options.Membership,

@@ -25,6 +25,9 @@ public sealed class TestSilo
     /// <summary>The dashboard's HTTP port, 0 when off.</summary>
     public int DashboardPort { get; internal set; }
 
+    /// <summary>Orleans's client gateway port of this silo.</summary>
+    public int OrleansGatewayPort { get; internal set; }
+
     /// <summary>False once stopped or killed.</summary>
     public bool IsAlive { get; internal set; } = true;
 
