@@ -7,7 +7,7 @@ namespace Orleans.KeyValue.Gateway;
 internal static class ErrorTexts
 {
     /// <summary>The key's owner cannot be reached or its slot is moving: retry (as Redis Cluster's TRYAGAIN).</summary>
-    public const string TryAgain = "TRYAGAIN The silo that owns this key cannot be reached right now or its slot is moving; retry";
+    public const string TryAgain = Grains.ErrorReplies.TryAgain;
 
     /// <summary>No silo is active (Redis Cluster's text).</summary>
     public const string ClusterDown = "CLUSTERDOWN The cluster is down";

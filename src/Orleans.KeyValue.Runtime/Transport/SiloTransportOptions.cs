@@ -19,19 +19,11 @@ public sealed class SiloTransportOptions
     /// <summary>The address other silos reach this one at (<c>--advertise</c>); the bind address when it is specific.</summary>
     public string? AdvertisedHost { get; set; }
 
-    /// <summary>How long opening a connection to another silo may take.</summary>
-    public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>How long a forwarded command may wait for its owner; then the client gets a retryable error.</summary>
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>The largest frame accepted.</summary>
-    [Range(1024, int.MaxValue)]
-    public int MaxFrameLength { get; set; } = 600 * 1024 * 1024;
 
-    /// <summary>Frames queued for one connection before senders wait (back-pressure).</summary>
-    [Range(1, int.MaxValue)]
-    public int MaxQueuedFrames { get; set; } = 65536;
 
     /// <summary>The host other silos use for this one.</summary>
     public string Advertised => AdvertisedHost ?? (SiloBind is "0.0.0.0" or "*" or "::" ? "127.0.0.1" : SiloBind);
