@@ -1,12 +1,12 @@
 using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
 using Orleans.KeyValue.Gateway.Commands;
 using Orleans.KeyValue.Gateway.Connections;
 using Orleans.KeyValue.Grains.Calls;
 using Orleans.KeyValue.Resp;
 using Orleans.KeyValue.Runtime.Storage;
-using Orleans.KeyValue.Testing.Time;
 
 namespace Orleans.KeyValue.Gateway.Tests.Commands;
 
@@ -18,7 +18,7 @@ public sealed class GatewayHarness : IDisposable
 
     public GatewayHarness(string? password = null)
     {
-        Time = new ManualTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        Time = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
         var services = new ServiceCollection();
         services.AddLogging(b => b.SetMinimumLevel(LogLevel.Warning));
         services.AddSingleton<TimeProvider>(Time);
@@ -31,7 +31,7 @@ public sealed class GatewayHarness : IDisposable
         Context = new CommandContext(Session);
     }
 
-    public ManualTimeProvider Time { get; }
+    public FakeTimeProvider Time { get; }
 
     public CommandExecutor Executor { get; }
 

@@ -1,11 +1,11 @@
 using System.Text;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 using Orleans.KeyValue.Grains.Calls;
 using Orleans.KeyValue.Grains.Keys;
 using Orleans.KeyValue.Runtime.Storage;
 using Orleans.KeyValue.Runtime.Timers;
-using Orleans.KeyValue.Testing.Time;
 
 namespace Orleans.KeyValue.Grains.Tests.Keys;
 
@@ -22,7 +22,7 @@ public sealed class KeyGrainHarness : IDisposable
 
     public KeyGrainHarness()
     {
-        Time = new ManualTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        Time = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
         Storage = new RecordStore<KeyRecord>();
         Wheel = new TimingWheel(NowMs, 10, 256);
         Statistics = new KeyspaceStatistics();
@@ -31,7 +31,7 @@ public sealed class KeyGrainHarness : IDisposable
         _wheelService.StartAsync(CancellationToken.None).GetAwaiter().GetResult();
     }
 
-    public ManualTimeProvider Time { get; }
+    public FakeTimeProvider Time { get; }
 
     public RecordStore<KeyRecord> Storage { get; }
 

@@ -1,5 +1,5 @@
+using Microsoft.Extensions.Time.Testing;
 using Orleans.KeyValue.Grains.Scripting;
-using Orleans.KeyValue.Testing.Time;
 
 namespace Orleans.KeyValue.Grains.Tests.Scripting;
 
@@ -47,7 +47,7 @@ public sealed partial class LuaScriptEngineTests
     [Fact(Timeout = TimeLimitTestTimeout)]
     public async Task Run_ClockPastTimeLimit_StopsScript()
     {
-        var clock = new ManualTimeProvider();
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
         using LuaScriptEngine engine = CreateEngine(ShortTimeLimit, timeProvider: clock);
 
         KvReply reply = await RunOffThreadAsync(() => Eval(engine, "redis.call('TICK') while true do end", call: _ =>
@@ -62,7 +62,7 @@ public sealed partial class LuaScriptEngineTests
     [Fact(Timeout = TimeLimitTestTimeout)]
     public async Task Run_ClockAtTimeLimit_LetsScriptFinish()
     {
-        var clock = new ManualTimeProvider();
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
         using LuaScriptEngine engine = CreateEngine(ShortTimeLimit, timeProvider: clock);
 
         KvReply reply = await RunOffThreadAsync(() => Eval(engine, "redis.call('TICK') for i = 1, 100000 do end return 1", call: _ =>
@@ -77,7 +77,7 @@ public sealed partial class LuaScriptEngineTests
     [Fact(Timeout = TimeLimitTestTimeout)]
     public async Task Run_CallAfterTimeLimit_IsNotRun()
     {
-        var clock = new ManualTimeProvider();
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
         using LuaScriptEngine engine = CreateEngine(ShortTimeLimit, timeProvider: clock);
         int calls = 0;
 

@@ -1,8 +1,8 @@
 using System.Text;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 using Orleans.KeyValue.Runtime.Timers;
-using Orleans.KeyValue.Testing.Time;
 
 namespace Orleans.KeyValue.Runtime.Tests.Timers;
 
@@ -18,7 +18,7 @@ public sealed class TimingWheelServiceTests
     [Fact(Timeout = 10_000)]
     public async Task AdvancingTheClock_FiresDueDeadlinesThroughTheHandler()
     {
-        var time = new ManualTimeProvider();
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         var wheel = new TimingWheel(now, 10, 64);
         var handler = new RecordingHandler();
@@ -39,7 +39,7 @@ public sealed class TimingWheelServiceTests
     [Fact(Timeout = 10_000)]
     public async Task AMassExpiry_IsFollowedByOneCompaction_OnceTheWheelIsQuiet()
     {
-        var time = new ManualTimeProvider();
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         var wheel = new TimingWheel(now, 10, 64);
         var handler = new RecordingHandler();
