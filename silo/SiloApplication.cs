@@ -7,18 +7,15 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.DependencyInjection.Extensions;
+using Orleans.Configuration;
 using Orleans.KeyValue.Dashboard;
 using Orleans.KeyValue.Gateway;
-using Orleans.KeyValue.Gateway.Cluster;
+using Orleans.KeyValue.Gateway.Commands;
+using Orleans.KeyValue.Gateway.Connections;
+using Orleans.KeyValue.Grains.Keys;
 using Orleans.KeyValue.Runtime.Cluster;
 using Orleans.KeyValue.Runtime.Membership;
 using Orleans.KeyValue.Runtime.Transport;
-using Orleans.KeyValue.Gateway.Commands;
-using Orleans.KeyValue.Gateway.Connections;
-using Orleans.Configuration;
-using Orleans.KeyValue.Grains.Keys;
-
 using Orleans.KeyValue.Silo.Clustering;
 
 namespace Orleans.KeyValue.Silo;
@@ -87,8 +84,8 @@ public static class SiloApplication
         var name = membership.SiloName ?? $"{Environment.MachineName}:{gateway.Port}";
 
         // PostgreSQL's schema before Orleans reads it (a silo that cannot reach it stops here,
-        // non-zero); then Orleans, so that it stops last: a clean leave hands keys over while
-        // Orleans still carries the messages.
+        // non-zero). The store's cluster services start and stop with the Orleans silo (a clean
+        // leave hands keys over while Orleans still carries the messages).
         if (membership.Provider == "postgres" && !string.IsNullOrWhiteSpace(membership.ConnectionString))
         {
             var connectionString = membership.ConnectionString;
@@ -106,17 +103,6 @@ public static class SiloApplication
             }
         });
         services.AddOptions<KeyGrainOptions>().Bind(builder.Configuration.GetSection(KeyGrainOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
-        services.AddRespGateway();
-        services.TryAddSingleton<ClusterRouter>();
-
-        // The view follows Orleans's membership once the silo is Active; everything that handles
-        // silo messages exists before Orleans starts (the host makes every hosted service first).
-        services.AddHostedService(sp =>
-        {
-            sp.GetRequiredService<CommandExecutor>();
-            sp.GetRequiredService<HandoverService>();
-            return sp.GetRequiredService<ClusterViewService>();
-        });
         services.Configure<SiloTransportOptions>(builder.Configuration.GetSection(SiloTransportOptions.SectionName));
         services.Configure<MembershipOptions>(builder.Configuration.GetSection(MembershipOptions.SectionName));
         services.Configure<RespGatewayOptions>(builder.Configuration.GetSection(RespGatewayOptions.SectionName));
@@ -239,7 +225,7 @@ public static class SiloApplication
             o.CollectionQuantum = keyGrains.CollectionQuantum;
             o.ClassSpecificCollectionAge[KeyGrainOptions.GrainClassName] = keyGrains.CollectionAge;
         });
-        orleans.AddKeyValueCluster();
+        orleans.AddKeyValueStore();
     }
 
     private static IPAddress ResolveAddress(string host) =>

@@ -11,8 +11,9 @@ public static class ClusterServiceCollectionExtensions
     /// <summary>
     /// Adds the cluster view over Orleans's membership, the slot gates, the hand-over and the
     /// silo-to-silo messages (an Orleans grain service, added to <paramref name="silo"/>).
-    /// The view service is not started here: the host starts it once everything that handles
-    /// messages exists (see the silo's composition).
+    /// The view starts and stops with the silo (<see cref="ServiceLifecycleStage.Active"/>); the
+    /// hand-over is made before the silo becomes Active, since other silos may hand it slots
+    /// from then on.
     /// </summary>
     public static ISiloBuilder AddKeyValueCluster(this ISiloBuilder silo)
     {
@@ -32,6 +33,8 @@ public static class ClusterServiceCollectionExtensions
         services.TryAddSingleton<ClusterViewService>();
         services.TryAddSingleton<SlotTable>();
         services.TryAddSingleton<HandoverService>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<ClusterViewService>());
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => new MessageHandlersLifecycle<HandoverService>(sp));
         return silo;
     }
 }

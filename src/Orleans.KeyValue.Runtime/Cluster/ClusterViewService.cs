@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.KeyValue.Runtime.Membership;
@@ -14,12 +13,14 @@ namespace Orleans.KeyValue.Runtime.Cluster;
 /// new <see cref="ClusterView"/>; listeners (the hand-over) run before the next one is made.
 /// </summary>
 /// <remarks>
-/// A clean leave runs before Orleans stops (this service stops first): the leaving silo tells
+/// It starts and stops with the Orleans silo at <see cref="ServiceLifecycleStage.Active"/>: it
+/// follows membership once the silo is Active, and a clean leave runs first when the silo stops,
+/// while Orleans still carries messages. The leaving silo tells
 /// every other silo, which then stop counting it as an owner and wait for its keys, and then
 /// hands each of its slots to the slot's new owner. A crash needs nothing from the dead silo:
 /// Orleans declares it dead and its slots are served again by the others.
 /// </remarks>
-public sealed partial class ClusterViewService : IHostedService, IDisposable
+public sealed partial class ClusterViewService : ILifecycleParticipant<ISiloLifecycle>, IDisposable
 {
     private readonly IClusterMembershipService _orleans;
     private readonly SiloMessenger _messenger;
@@ -98,6 +99,13 @@ public sealed partial class ClusterViewService : IHostedService, IDisposable
     /// <summary>Asks Orleans to re-read its membership now (a silo seems gone).</summary>
     public void RequestRefresh() => _ = RefreshQuietlyAsync();
 
+    public void Participate(ISiloLifecycle lifecycle)
+    {
+        ArgumentNullException.ThrowIfNull(lifecycle);
+        lifecycle.Subscribe(nameof(ClusterViewService), ServiceLifecycleStage.Active, StartAsync, StopAsync);
+    }
+
+    /// <summary>Follows Orleans's membership and watches for isolation, until the silo stops.</summary>
     public Task StartAsync(CancellationToken cancellationToken)
     {
         _loop = FollowAsync(_stopping.Token);
