@@ -30,6 +30,7 @@ public sealed partial class ClusterViewService : ILifecycleParticipant<ISiloLife
     private readonly ILogger _logger;
     private readonly List<Func<ClusterView, ClusterView, CancellationToken, Task>> _listeners = [];
     private readonly List<Action> _declaredDeadListeners = [];
+    private readonly List<Func<CancellationToken, Task>> _leavingListeners = [];
     private readonly SemaphoreSlim _changing = new(1, 1);
     private readonly TaskCompletionSource _joined = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource _stopping = new();
@@ -96,6 +97,20 @@ public sealed partial class ClusterViewService : ILifecycleParticipant<ISiloLife
     /// <summary>Calls <paramref name="listener"/> once if this silo learns it was declared dead.</summary>
     public void OnDeclaredDead(Action listener) => _declaredDeadListeners.Add(listener);
 
+    /// <summary>Calls <paramref name="listener"/> when this silo starts its clean leave, before it computes the view without itself.</summary>
+    public void OnLeaving(Func<CancellationToken, Task> listener) => _leavingListeners.Add(listener);
+
+    /// <summary>
+    /// The current view with <paramref name="leaving"/> counted out as well: where slots go when
+    /// silos turn out to be leaving before this silo's view says so.
+    /// </summary>
+    public ClusterView ViewWithout(IReadOnlyCollection<SiloAddress> leaving)
+    {
+        var view = _view;
+        var members = view.Members.Select(m => m.Status == SiloStatus.Active && leaving.Contains(m.Silo) ? m with { Status = SiloStatus.ShuttingDown } : m);
+        return ClusterView.Build(view.Version, members, _options.VirtualNodes);
+    }
+
     /// <summary>Asks Orleans to re-read its membership now (a silo seems gone).</summary>
     public void RequestRefresh() => _ = RefreshQuietlyAsync();
 
@@ -127,6 +142,11 @@ public sealed partial class ClusterViewService : ILifecycleParticipant<ISiloLife
         {
             await _stopping.CancelAsync();
             return;
+        }
+
+        foreach (var listener in _leavingListeners)
+        {
+            await listener(cancellationToken);
         }
 
         var others = _view.ActiveSilos.Where(s => !s.Equals(Me)).ToList();

@@ -31,6 +31,9 @@ public sealed partial class HandoverService
     private long _keysReceived;
     private long _slotsSent;
     private long _slotsReceived;
+    private const int MaxRedeliveries = 4;
+    private volatile bool _closed;
+    private int _receiving;
 
     public HandoverService(
         ClusterViewService membership,
@@ -56,6 +59,7 @@ public sealed partial class HandoverService
         membership.OnViewChanged(OnViewChangedAsync);
         transport.Handle(SiloMessageType.Handover, HandleAsync);
         membership.OnDeclaredDead(ForgetEverything);
+        membership.OnLeaving(CloseAsync);
     }
 
     /// <summary>Keys sent to other silos since start.</summary>
@@ -89,6 +93,7 @@ public sealed partial class HandoverService
         var me = _membership.Me;
         var outgoing = new Dictionary<SiloAddress, List<int>>();
         int gained = 0, waiting = 0, lost = 0;
+        var active = _closed || view.StatusOf(me) == SiloStatus.Active;
         for (var slot = 0; slot < KeySlot.Count; slot++)
         {
             var before = old.OwnerOf(slot);
@@ -108,8 +113,11 @@ public sealed partial class HandoverService
                     waiting++;
                 }
             }
-            else if (wasMine && !isMine)
+            else if (!isMine && (wasMine || (active && _slots.WasReceived(slot)) || (_closed && _storage.CountInSlot(slot) > 0)))
             {
+                // Lost; or keys that arrived for a slot this silo was not serving yet, from a
+                // sender whose view was older or newer than this one: on to the owner (a silo
+                // still joining keeps them, since its view will give it their slot).
                 if (after is null)
                 {
                     // No silo is left to take it (the last silo leaving): nothing to hand over to.
@@ -151,73 +159,133 @@ public sealed partial class HandoverService
         var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
         foreach (var batch in slots.Chunk(_options.HandoverBatchSlots))
         {
+            var parcels = new List<SlotParcel>(batch.Length);
             foreach (var slot in batch)
             {
-                await _slots.BeginMoveAsync(slot, cancellationToken);
+                var awaitedFrom = await _slots.BeginMoveAsync(slot, cancellationToken);
+                var records = _storage.TakeSlot(slot);
+                records.RemoveAll(pair => pair.Value.IsExpiredAt(now));
+                parcels.Add(new SlotParcel(slot, records, awaitedFrom));
             }
 
-            var records = new List<KeyValuePair<byte[], KeyRecord>>();
-            foreach (var slot in batch)
+            await DeliverAsync(target, parcels, version, cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// Sends <paramref name="parcels"/> to <paramref name="target"/>. A slot the target refuses
+    /// (its newer view gives the slot to another silo, or it is leaving too) goes where the
+    /// target says it belongs, for a bounded number of hops; then, or when that is this silo,
+    /// this silo keeps serving it until a later view settles where it goes.
+    /// </summary>
+    private async Task DeliverAsync(SiloAddress target, List<SlotParcel> parcels, long version, CancellationToken cancellationToken)
+    {
+        var pending = new List<(SiloAddress Target, List<SlotParcel> Parcels)> { (target, parcels) };
+        for (var hop = 0; pending.Count > 0; hop++)
+        {
+            var next = new List<(SlotParcel Parcel, SiloAddress? Owner)>();
+            foreach (var (to, batch) in pending)
             {
-                foreach (var pair in _storage.TakeSlot(slot))
+                var refused = await TrySendAsync(to, Encode(version, batch), cancellationToken);
+                LogDelivered(batch.Count, to.ToString(), refused?.Count ?? -1);
+                if (refused is null)
                 {
-                    if (!pair.Value.IsExpiredAt(now))
+                    // The new owner cannot be reached: keep the keys and serve them until a later
+                    // view settles where they go (the new owner waits for them, so no one else serves them).
+                    LogSendFailed(to.ToString(), batch.Count, batch.Sum(p => p.Records.Count));
+                    KeepHere(batch);
+                    continue;
+                }
+
+                foreach (var parcel in batch)
+                {
+                    if (refused.TryGetValue(parcel.Slot, out var owner))
                     {
-                        records.Add(pair);
+                        if (_closed && (owner is null || owner.Equals(_membership.Me)))
+                        {
+                            // This silo is leaving, which the refuser did not know yet: the slot
+                            // goes to its owner among the silos that are neither.
+                            owner = _membership.ViewWithout([_membership.Me, to]).OwnerOf(parcel.Slot);
+                        }
+
+                        next.Add((parcel, owner));
+                    }
+                    else
+                    {
+                        _slots.Drop(parcel.Slot);
+                        Interlocked.Increment(ref _slotsSent);
+                        Interlocked.Add(ref _keysSent, parcel.Records.Count);
                     }
                 }
             }
 
-            var writer = new WireWriter(64 + (records.Count * 48));
-            writer.WriteInt64(version);
-            writer.WriteInt32(batch.Length);
-            foreach (var slot in batch)
+            pending = [];
+            foreach (var group in next.GroupBy(p => p.Owner))
             {
-                writer.WriteInt32(slot);
-            }
-
-            writer.WriteInt32(records.Count);
-            foreach (var pair in records)
-            {
-                KeyRecordCodec.Write(writer, pair.Key, pair.Value);
-            }
-
-            if (await TrySendAsync(target, writer.Written, cancellationToken))
-            {
-                foreach (var slot in batch)
+                var slots = group.Select(p => p.Parcel).ToList();
+                if (group.Key is null || group.Key.Equals(_membership.Me) || hop >= MaxRedeliveries)
                 {
-                    _slots.Drop(slot);
+                    LogKeptAfterRefusal(slots.Count, slots.Sum(p => p.Records.Count));
+                    KeepHere(slots);
+                    continue;
                 }
 
-                Interlocked.Add(ref _slotsSent, batch.Length);
-                Interlocked.Add(ref _keysSent, records.Count);
-            }
-            else
-            {
-                // The new owner cannot be reached: keep the keys and serve them until a later
-                // view settles where they go (the new owner waits for them, so no one else serves them).
-                LogSendFailed(target.ToString(), batch.Length, records.Count);
-                foreach (var pair in records)
-                {
-                    Install(pair.Key, pair.Value);
-                }
-
-                foreach (var slot in batch)
-                {
-                    _slots.Serve(slot);
-                }
+                LogRedelivering(slots.Count, group.Key.ToString());
+                pending.Add((group.Key, slots));
             }
         }
     }
 
-    private async Task<bool> TrySendAsync(SiloAddress target, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
+    private void KeepHere(List<SlotParcel> parcels)
+    {
+        foreach (var parcel in parcels)
+        {
+            foreach (var pair in parcel.Records)
+            {
+                Install(pair.Key, pair.Value);
+            }
+
+            _slots.Serve(parcel.Slot);
+        }
+    }
+
+    private static ReadOnlyMemory<byte> Encode(long version, List<SlotParcel> parcels)
+    {
+        var writer = new WireWriter(64 + parcels.Sum(p => 16 + (p.Records.Count * 48)));
+        writer.WriteInt64(version);
+        writer.WriteInt32(parcels.Count);
+        foreach (var parcel in parcels)
+        {
+            writer.WriteInt32(parcel.Slot);
+            writer.WriteString(parcel.AwaitedFrom?.ToParsableString());
+            writer.WriteInt32(parcel.Records.Count);
+            foreach (var pair in parcel.Records)
+            {
+                KeyRecordCodec.Write(writer, pair.Key, pair.Value);
+            }
+        }
+
+        return writer.Written;
+    }
+
+    /// <summary>The slots the target refused, each with the silo it says owns it, or null when it could not be reached.</summary>
+    private async Task<Dictionary<int, SiloAddress?>?> TrySendAsync(SiloAddress target, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
     {
         for (var attempt = 0; attempt < 3; attempt++)
         {
             try
             {
-                await _transport.SendAsync(target, SiloMessageType.Handover, payload, TimeSpan.FromSeconds(30), cancellationToken);
-                return true;
+                var reply = await _transport.SendAsync(target, SiloMessageType.Handover, payload, TimeSpan.FromSeconds(30), cancellationToken);
+                var reader = new WireReader(reply);
+                var refused = new Dictionary<int, SiloAddress?>();
+                for (var count = reader.ReadInt32(); count > 0; count--)
+                {
+                    var slot = reader.ReadInt32();
+                    var owner = reader.ReadString();
+                    refused[slot] = owner is null ? null : SiloAddress.FromParsableString(owner);
+                }
+
+                return refused;
             }
             catch (SiloUnreachableException)
             {
@@ -225,44 +293,105 @@ public sealed partial class HandoverService
             }
         }
 
-        return false;
+        return null;
+    }
+
+    /// <summary>
+    /// Stops taking hand-overs (this silo is leaving: keys sent here now would stay behind) and
+    /// waits for the ones being installed, so that the leave hands those on too.
+    /// </summary>
+    private async Task CloseAsync(CancellationToken cancellationToken)
+    {
+        _closed = true;
+        Interlocked.MemoryBarrier();
+        while (Volatile.Read(ref _receiving) != 0)
+        {
+            // Receiving is synchronous (decode and install): it ends in moments.
+            cancellationToken.ThrowIfCancellationRequested();
+            await Task.Yield();
+        }
     }
 
     private ValueTask<byte[]> HandleAsync(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
     {
+        Interlocked.Increment(ref _receiving);
+        try
+        {
+            return new(Receive(payload));
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _receiving);
+        }
+    }
+
+    private byte[] Receive(ReadOnlyMemory<byte> payload)
+    {
         var reader = new WireReader(payload);
         var version = reader.ReadInt64();
-        var slots = new int[reader.ReadInt32()];
-        for (var i = 0; i < slots.Length; i++)
+        var view = _membership.View;
+        var refused = new List<int>();
+        int slots = reader.ReadInt32(), keys = 0;
+        for (var i = 0; i < slots; i++)
         {
-            slots[i] = reader.ReadInt32();
-        }
+            var slot = reader.ReadInt32();
+            var awaitedFrom = reader.ReadString();
+            var count = reader.ReadInt32();
 
-        // A slot this silo already serves is not the sender's to give: its keys here are newer
-        // (the sender was cut off, or is behind). Only slots not served yet take the keys.
-        var count = reader.ReadInt32();
-        for (var i = 0; i < count; i++)
-        {
-            var (key, record) = KeyRecordCodec.Read(reader);
-            if (!_slots.IsServed(KeySlot.Of(key)))
+            // A slot served here already is not the sender's to give: its keys here are newer
+            // (the sender was cut off, or is behind). A slot this silo is moving on (or any,
+            // once it is leaving) goes back, for the sender to hand to the next owner.
+            var receipt = _closed ? HandoverReceipt.Refuse : _slots.BeginReceive(slot, version > view.Version || _membership.Me.Equals(view.OwnerOf(slot)));
+            for (var k = 0; k < count; k++)
             {
-                Install(key, record);
+                var (key, record) = KeyRecordCodec.Read(reader);
+                if (receipt == HandoverReceipt.Accept)
+                {
+                    Install(key, record);
+                }
+            }
+
+            switch (receipt)
+            {
+                case HandoverReceipt.Accept:
+                    if (awaitedFrom is null)
+                    {
+                        _slots.Received(slot);
+                    }
+                    else
+                    {
+                        _slots.Redirect(slot, SiloAddress.FromParsableString(awaitedFrom));
+                    }
+
+                    _slots.Exit(slot);
+                    keys += count;
+                    Interlocked.Increment(ref _slotsReceived);
+                    break;
+                case HandoverReceipt.Refuse:
+                    refused.Add(slot);
+                    break;
             }
         }
 
-        foreach (var slot in slots)
-        {
-            _slots.Received(slot);
-        }
-
-        Interlocked.Add(ref _slotsReceived, slots.Length);
-        Interlocked.Add(ref _keysReceived, count);
+        Interlocked.Add(ref _keysReceived, keys);
+        LogReceived(slots, refused.Count, version);
         if (version > _membership.View.Version)
         {
             _membership.RequestRefresh();
         }
 
-        return new([]);
+        // Where each refused slot goes, as far as this silo knows (it is the one with news).
+        view = _closed ? _membership.ViewWithout([_membership.Me]) : view;
+        var reply = new WireWriter(8 + (refused.Count * 64));
+        reply.WriteInt32(refused.Count);
+        foreach (var slot in refused)
+        {
+            var owner = view.OwnerOf(slot);
+            reply.WriteInt32(slot);
+            reply.WriteString(owner is null || owner.Equals(_membership.Me) ? null : owner.ToParsableString());
+        }
+
+        return reply.Written.ToArray();
     }
 
     private void Install(byte[] key, KeyRecord record)
@@ -276,6 +405,18 @@ public sealed partial class HandoverService
 
     [LoggerMessage(EventId = 2101, Level = LogLevel.Information, Message = "View {Version}: {Gained} slots gained, {Waiting} waiting for their keys, {Sending} to hand over, {Lost} with no owner left")]
     private partial void LogPlan(long version, int gained, int waiting, int sending, int lost);
+
+    [LoggerMessage(EventId = 2103, Level = LogLevel.Information, Message = "{Slots} slots refused by the silo they were sent to: handing them to {Silo}")]
+    private partial void LogRedelivering(int slots, string silo);
+
+    [LoggerMessage(EventId = 2104, Level = LogLevel.Warning, Message = "{Slots} slots ({Keys} keys) refused with no other owner known: they stay here until the view settles")]
+    private partial void LogKeptAfterRefusal(int slots, int keys);
+
+    [LoggerMessage(EventId = 2105, Level = LogLevel.Debug, Message = "Handed {Slots} slots to {Silo}: {Refused} refused")]
+    private partial void LogDelivered(int slots, string silo, int refused);
+
+    [LoggerMessage(EventId = 2106, Level = LogLevel.Debug, Message = "Received {Slots} slots ({Refused} refused) of view {Version}")]
+    private partial void LogReceived(int slots, int refused, long version);
 
     [LoggerMessage(EventId = 2102, Level = LogLevel.Error, Message = "Hand-over to {Silo} failed: {Slots} slots ({Keys} keys) stay here until the view settles")]
     private partial void LogSendFailed(string silo, int slots, int keys);

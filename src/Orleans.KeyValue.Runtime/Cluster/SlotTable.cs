@@ -21,6 +21,7 @@ public sealed class SlotTable
     private readonly TaskCompletionSource?[] _settled = new TaskCompletionSource?[KeySlot.Count];
     private readonly bool[] _received = new bool[KeySlot.Count];
     private readonly SiloAddress?[] _awaitedFrom = new SiloAddress?[KeySlot.Count];
+    private readonly SiloAddress?[] _redirected = new SiloAddress?[KeySlot.Count];
     private readonly Lock _gate = new();
 
     /// <summary>Slots served now.</summary>
@@ -64,6 +65,8 @@ public sealed class SlotTable
         lock (_gate)
         {
             _received[slot] = false;
+            _redirected[slot] = null;
+            _awaitedFrom[slot] = null;
         }
     }
 
@@ -75,7 +78,9 @@ public sealed class SlotTable
     {
         lock (_gate)
         {
-            _awaitedFrom[slot] = from;
+            // A previous owner that handed the slot on before its keys reached it said where they come from.
+            _awaitedFrom[slot] = _redirected[slot] ?? from;
+            _redirected[slot] = null;
             if (_received[slot])
             {
                 _received[slot] = false;
@@ -88,6 +93,38 @@ public sealed class SlotTable
         }
     }
 
+    /// <summary>
+    /// Starts taking a hand-over of <paramref name="slot"/>: <see cref="HandoverReceipt.Accept"/>
+    /// (install the keys, then call <see cref="Received"/> or <see cref="Redirect"/>, then
+    /// <see cref="Exit"/>) when the slot waits for its keys, or is not served yet and
+    /// <paramref name="ownerOrBehind"/> (this silo's view gives it the slot, or is older than the
+    /// sender's); <see cref="HandoverReceipt.Ignore"/>
+    /// when it is served already (its keys here are newer than the sender's);
+    /// <see cref="HandoverReceipt.Refuse"/> when this silo is moving it on itself.
+    /// </summary>
+    public HandoverReceipt BeginReceive(int slot, bool ownerOrBehind)
+    {
+        lock (_gate)
+        {
+            switch (_state[slot])
+            {
+                case Served:
+                    return HandoverReceipt.Ignore;
+                case Moving:
+                    return HandoverReceipt.Refuse;
+                case NotServed when !ownerOrBehind:
+                    // A view as new as the sender's gives the slot to another silo (this one
+                    // handed it on already, or never had it): the sender hands it there.
+                    return HandoverReceipt.Refuse;
+                default:
+                    // Counted like a command inside the slot: a move that starts now waits for
+                    // the keys to be installed, and takes them along.
+                    Interlocked.Increment(ref _inFlight[slot]);
+                    return HandoverReceipt.Accept;
+            }
+        }
+    }
+
     /// <summary>The keys of <paramref name="slot"/> arrived: serve it if waiting, else remember for when the view catches up.</summary>
     public void Received(int slot)
     {
@@ -97,9 +134,30 @@ public sealed class SlotTable
             {
                 SettleLocked(slot, Served);
             }
-            else if (_state[slot] == NotServed)
+            else if (_state[slot] != Served)
             {
+                // Before the view says the slot is this silo's, or while a move waits for these
+                // keys to be installed (the move takes them along).
                 _received[slot] = true;
+            }
+        }
+    }
+
+    /// <summary>
+    /// The previous owner handed <paramref name="slot"/> on without keys: it was itself still
+    /// waiting for them from <paramref name="from"/>, which now sends them here.
+    /// </summary>
+    public void Redirect(int slot, SiloAddress from)
+    {
+        lock (_gate)
+        {
+            if (_state[slot] is Waiting or Moving)
+            {
+                _awaitedFrom[slot] = from;
+            }
+            else if (_state[slot] == NotServed && !_received[slot])
+            {
+                _redirected[slot] = from;
             }
         }
     }
@@ -131,11 +189,17 @@ public sealed class SlotTable
         }
     }
 
-    /// <summary>Starts moving <paramref name="slot"/> out and waits until no command is inside it.</summary>
-    public async Task BeginMoveAsync(int slot, CancellationToken cancellationToken)
+    /// <summary>
+    /// Starts moving <paramref name="slot"/> out and waits until no command (and no incoming
+    /// hand-over) is inside it. Returns the silo whose keys the slot was still waiting for (the
+    /// new owner must wait for them instead), or null when its keys are here.
+    /// </summary>
+    public async Task<SiloAddress?> BeginMoveAsync(int slot, CancellationToken cancellationToken)
     {
+        bool wasWaiting;
         lock (_gate)
         {
+            wasWaiting = _state[slot] == Waiting;
             BeginLocked(slot, Moving);
         }
 
@@ -152,6 +216,13 @@ public sealed class SlotTable
             {
                 await Task.Delay(1, cancellationToken);
             }
+        }
+
+        lock (_gate)
+        {
+            var arrived = _received[slot];
+            _received[slot] = false;
+            return wasWaiting && !arrived ? _awaitedFrom[slot] : null;
         }
     }
 

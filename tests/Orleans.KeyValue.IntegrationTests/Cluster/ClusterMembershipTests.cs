@@ -53,6 +53,24 @@ public abstract class ClusterMembershipTests
     }
 
     [Fact(Timeout = Timeout)]
+    public async Task TwoSilosLeavingAtOnce_UnderContinuousWrites_LoseNoKeyAndNoDeadline()
+    {
+        // Each leaving silo may hand slots to the other before it hears that the other leaves
+        // too: those come back refused and go on to the silo that stays.
+        await using var cluster = await TestCluster.StartAsync(3, Options);
+        await using var load = await ClusterLoad.StartAsync(cluster.LiveSilos[0], "leave2:" + Guid.NewGuid().ToString("N"));
+        await load.WaitForAsync(1000);
+        await Task.WhenAll(cluster.LiveSilos.Skip(1).ToList().Select(cluster.StopSiloAsync));
+        var before = load.Acknowledged.Count;
+        await load.WaitForAsync(before + 500);
+        await cluster.WaitForStableMembershipAsync();
+        await load.StopAsync();
+
+        Assert.Single(cluster.LiveSilos);
+        await AssertAllPresentAsync(cluster, load.Acknowledged);
+    }
+
+    [Fact(Timeout = Timeout)]
     public async Task KilledSilo_IsDeclaredDead_AndItsSlotsAreServedAgain()
     {
         await using var cluster = await TestCluster.StartAsync(3, Options);
