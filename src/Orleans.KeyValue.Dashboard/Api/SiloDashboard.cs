@@ -174,7 +174,7 @@ internal sealed partial class SiloDashboard
         return details with
         {
             Exists = true,
-            Type = record.Kind == ValueKind.String ? "string" : record.Kind.ToString().ToLowerInvariant(),
+            Type = ValueKinds.Name(record.Kind),
             Size = value.Length,
             ValueHidden = !showValue,
             Encoding = showValue ? (isText ? "text" : "hex") : null,

@@ -1,37 +1,37 @@
-using System.Text;
+using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.Options;
 using Orleans.KeyValue.Gateway.Cluster;
 using Orleans.KeyValue.Gateway.Connections;
+using Orleans.KeyValue.Gateway.Keyspace;
 using Orleans.KeyValue.Grains.Calls;
 using Orleans.KeyValue.Grains.Keys;
 using Orleans.KeyValue.Grains.Scripting;
 using Orleans.KeyValue.Resp;
-using Orleans.KeyValue.Runtime.Storage;
-using Orleans.KeyValue.Runtime.Timers;
 
 namespace Orleans.KeyValue.Gateway.Commands;
 
 /// <summary>
-/// The command table and its handlers: checks name, arity and authentication as Redis does
-/// (in that order), then turns each command into grain calls. Key commands go to the key's
-/// grain through the grain runtime; inside a script they run on the script's grain directly,
-/// since the script already holds that grain's turn.
+/// The gateway's dispatcher. A command arrives one of three ways, each with its own entry point:
+/// from a client (<see cref="ExecuteAsync"/>: may travel to its slot's owner), forwarded by
+/// another silo (<see cref="ExecuteForwardedAsync"/>), or from a script's redis.call
+/// (<see cref="ExecuteInScript"/>: runs at once on the script's turn). Each passes the
+/// <see cref="CommandTable"/>'s checks, then its family's handler runs it: a key grain call or a
+/// per-silo service.
 /// </summary>
-public sealed partial class CommandExecutor : IScriptHost
+public sealed class CommandExecutor : IScriptHost
 {
-    private readonly Dictionary<string, CommandDefinition> _commands;
-    private readonly Dictionary<string, CommandDefinition>.AlternateLookup<ReadOnlySpan<char>> _byName;
-    private readonly IKeyInvoker _invoker;
-    private readonly IRecordStore<KeyRecord> _storage;
-    private readonly KeyGrainServices _keys;
-    private readonly LuaScriptEngine _scripts;
-    private readonly ClusterRouter? _cluster;
-    private readonly ClientRegistry _clients;
-    private readonly TimingWheel _wheel;
-    private readonly RespGatewayOptions _options;
-    private readonly TimeProvider _time;
-    private readonly long _startedAtMs;
-    private readonly SlotLocks _slotLocks = new();
+    /// <summary>The Redis version we answer as: the one whose semantics we match.</summary>
+    public const string RedisVersion = "7.0.15";
+
+    private static readonly ClientSession ForwardedSession = new(0, null, null, 0, authenticated: true) { Protocol = 3, Name = "silo" };
+
+    [ThreadStatic]
+    private static RespRequest? t_scriptRequest;
+
+    private readonly CommandTable _table;
+    private readonly ConnectionCommands _connection;
+    private readonly ScriptingCommands _scripting;
+    private readonly CommandRouter? _router;
     private long _commandsProcessed;
 
     public CommandExecutor(
@@ -44,130 +44,115 @@ public sealed partial class CommandExecutor : IScriptHost
     {
         ArgumentNullException.ThrowIfNull(keys);
         ArgumentNullException.ThrowIfNull(options);
-        _invoker = invoker;
-        _keys = keys;
-        _storage = keys.Storage;
-        _wheel = keys.Wheel;
-        _time = keys.Time;
-        _scripts = scripts;
-        _clients = clients;
-        _options = options.Value;
-        _startedAtMs = keys.NowMs;
-        _commands = BuildTable();
-        _byName = _commands.GetAlternateLookup<ReadOnlySpan<char>>();
-        _cluster = cluster;
-        if (cluster is not null)
-        {
-            AttachCluster(cluster);
-        }
+        var gateway = options.Value;
+        var caller = new KeyCaller(invoker);
+        var stringOptions = new StringOptionParser(keys);
+        var keyspace = new KeyspaceService(keys, cluster?.Slots);
+        var fanOut = new SiloFanOut(cluster, keyspace, scripts);
+        var clusterCommands = new ClusterCommands(gateway, cluster);
+        _connection = new ConnectionCommands(gateway, clients, keys);
+        _scripting = new ScriptingCommands(this, invoker, scripts, fanOut);
+        _table = new CommandTable(
+            new StringCommands(caller, stringOptions),
+            new KeyCommands(caller, keys),
+            new MSetExCommands(caller, stringOptions),
+            _scripting,
+            _connection,
+            new ServerCommands(gateway, clients, keys, fanOut, clusterCommands, () => CommandsProcessed),
+            new KeyspaceCommands(fanOut, keyspace),
+            clusterCommands);
+        _router = cluster is null ? null : new CommandRouter(cluster, keys.Time, scripts, this);
     }
 
     /// <summary>Every top-level command, by lower-case name.</summary>
-    public IReadOnlyDictionary<string, CommandDefinition> Commands => _commands;
+    public IReadOnlyDictionary<string, CommandDefinition> Commands => _table.Commands;
 
     /// <summary>Commands run since start.</summary>
     public long CommandsProcessed => Interlocked.Read(ref _commandsProcessed);
 
     /// <summary>True when the server wants a password.</summary>
-    public bool RequiresPassword => !string.IsNullOrEmpty(_options.RequirePass);
+    public bool RequiresPassword => _connection.RequiresPassword;
 
-    /// <summary>Runs one command and returns its reply.</summary>
+    /// <summary>True when this executor is part of a cluster (false in tests of the gateway alone).</summary>
+    public bool Clustered => _router is not null;
+
+    internal CommandTable Table => _table;
+
+    /// <summary>Runs a client's command: where its key's slot is served, which may be another silo.</summary>
     public ValueTask<KvReply> ExecuteAsync(CommandContext context, RespRequest request)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(request);
-        var definition = Find(request[0]);
+        if (!Admit(context, request, out var definition, out var error))
+        {
+            return new(error);
+        }
+
+        context.Session.LastCommand = definition.Name;
+        return Run(context, definition, request);
+    }
+
+    /// <summary>
+    /// Runs a command another silo forwarded here, authenticated there. It passes this silo's slot
+    /// gate like a client's; if the slot moved on meanwhile it travels again, at most
+    /// <see cref="ClusterRouter.MaxHops"/> times in all.
+    /// </summary>
+    internal ValueTask<KvReply> ExecuteForwardedAsync(int hops, RespRequest request)
+    {
+        var context = new CommandContext(ForwardedSession) { Hops = hops };
+        return Admit(context, request, out var definition, out var error)
+            ? Run(context, definition, request)
+            : new(error);
+    }
+
+    /// <summary>
+    /// One redis.call of a running script: checked as a script's command, then run at once on the
+    /// script's turn (never routed: the script's grain already is where its key lives).
+    /// </summary>
+    internal KvReply ExecuteInScript(CommandContext context, byte[][] command)
+    {
+        var request = t_scriptRequest ??= new RespRequest();
+        request.Reset();
+        foreach (var argument in command)
+        {
+            request.Add(argument);
+        }
+
+        if (!Admit(context, request, out var definition, out var error))
+        {
+            return error;
+        }
+
+        var pending = definition.Handler!(context, request);
+
+        // Every command a script may call finishes inside the turn: grain methods are synchronous.
+        return pending.IsCompletedSuccessfully
+            ? pending.Result
+            : throw new InvalidOperationException("A command called from a script did not complete synchronously.");
+    }
+
+    /// <summary>A script with keys, inside its key's turn (the key grain calls this).</summary>
+    public KvReply Run(KeyOperations key, in ScriptRequest request) => _scripting.Run(key, request);
+
+    /// <summary>The table's checks; a command that passes them is counted.</summary>
+    private bool Admit(CommandContext context, RespRequest request, [NotNullWhen(true)] out CommandDefinition? definition, out KvReply error)
+    {
+        var admitted = _table.TryResolve(context, request, out definition, out error);
         context.Current = definition;
-        if (definition is null)
+        if (admitted)
         {
-            return Reply(KvReply.FromError(context.InScript ? ErrorTexts.UnknownScriptCommand : ErrorTexts.UnknownCommand(request)));
+            // TryResolve found a definition whenever it admits one.
+            Interlocked.Increment(ref definition!.Calls);
+            Interlocked.Increment(ref _commandsProcessed);
         }
 
-        if (definition.Subcommands is not null && request.Count >= 2)
-        {
-            var sub = Find(definition.Subcommands.GetAlternateLookup<ReadOnlySpan<char>>(), request[1]);
-            if (sub is null)
-            {
-                return Reply(KvReply.FromError(ErrorTexts.UnknownSubcommand(request[1], definition.Name)));
-            }
-
-            definition = sub;
-            context.Current = sub;
-        }
-
-        if (!definition.ArityAccepts(request.Count))
-        {
-            return Reply(KvReply.FromError(context.InScript ? ErrorTexts.ScriptWrongArity : ErrorTexts.WrongArity(definition.Name)));
-        }
-
-        var session = context.Session;
-        if (!session.Authenticated && !definition.AllowedUnauthenticated)
-        {
-            return Reply(KvReply.FromError(ErrorTexts.NoAuth));
-        }
-
-        if (context.InScript && !definition.AllowedInScript)
-        {
-            return Reply(KvReply.FromError(ErrorTexts.NotAllowedFromScript));
-        }
-
-        Interlocked.Increment(ref definition.Calls);
-        Interlocked.Increment(ref _commandsProcessed);
-        if (!context.InScript)
-        {
-            session.LastCommand = definition.Name;
-        }
-
-        if (_cluster is not null && !context.InScript && TryGetRoutingKey(definition, request, out var keyIndex))
-        {
-            return Route(context, definition, request, keyIndex);
-        }
-
-        return definition.Handler!(context, request);
+        return admitted;
     }
 
-    private static ValueTask<KvReply> Reply(KvReply reply) => new(reply);
-
-    private static ValueTask<KvReply> Error(string text) => new(KvReply.FromError(text));
-
-    private CommandDefinition? Find(ReadOnlySpan<byte> name) => Find(_byName, name);
-
-    private static CommandDefinition? Find(Dictionary<string, CommandDefinition>.AlternateLookup<ReadOnlySpan<char>> table, ReadOnlySpan<byte> name)
-    {
-        if (name.Length > 64)
-        {
-            return null;
-        }
-
-        Span<char> chars = stackalloc char[name.Length];
-        for (var i = 0; i < name.Length; i++)
-        {
-            chars[i] = (char)name[i];
-        }
-
-        return table.TryGetValue(chars, out var found) ? found : null;
-    }
-
-    /// <summary>Runs a key's call: in the script's turn when inside one, else as a turn of the key's grain.</summary>
-    private ValueTask<KvReply> InvokeKey<TCall>(CommandContext context, ReadOnlySpan<byte> key, TCall call)
-        where TCall : struct, IKeyCall
-    {
-        if (context.InScript)
-        {
-            if (context.Grain is not { } grain || !key.SequenceEqual(grain.Key))
-            {
-                return Error(ErrorTexts.ScriptKeyNotDeclared);
-            }
-
-            return new(call.Invoke(grain));
-        }
-
-        return _invoker.InvokeAsync(key, call);
-    }
-
-    private static bool Is(ReadOnlySpan<byte> argument, ReadOnlySpan<byte> word) => Ascii.EqualsIgnoreCase(argument, word);
-
-    private long NowMs => _keys.NowMs;
-
-    private static string Text(ReadOnlySpan<byte> bytes) => Encoding.UTF8.GetString(bytes);
+    // Every definition in the table has a handler (only the containers lack one, and a container's
+    // subcommand replaces it, or its arity refuses it, before this runs).
+    private ValueTask<KvReply> Run(CommandContext context, CommandDefinition definition, RespRequest request) =>
+        _router is not null && CommandKeys.TryGetRoutingKey(definition, request, out var keyIndex)
+            ? _router.Route(context, definition, request, keyIndex)
+            : definition.Handler!(context, request);
 }

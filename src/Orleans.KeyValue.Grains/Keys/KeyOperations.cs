@@ -316,11 +316,7 @@ public sealed class KeyOperations
     public KvReply Eval(in ScriptRequest request) =>
         Scripts is { } scripts ? scripts.Run(this, request) : KvReply.FromError(ErrorReplies.ScriptsNotServed);
 
-    public string TypeName() => Read().Kind switch
-    {
-        ValueKind.String => "string",
-        _ => "none",
-    };
+    public string TypeName() => ValueKinds.Name(Read().Kind);
 
     /// <summary>
     /// Whether <paramref name="condition"/> holds for a string <paramref name="value"/>. Values compare

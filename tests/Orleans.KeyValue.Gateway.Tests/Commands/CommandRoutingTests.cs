@@ -5,7 +5,7 @@ using Orleans.KeyValue.Resp;
 namespace Orleans.KeyValue.Gateway.Tests.Commands;
 
 // How a clustered executor finds a command's routing key and whether the command spans slots
-// (CommandExecutor.Cluster.cs): DEL/EXISTS split per key, MSETEX routes by its first key and
+// (CommandKeys): DEL/EXISTS split per key, MSETEX routes by its first key and
 // needs one slot (numkeys at 1, keys at 2, 4, ...), EVAL by the key after numkeys.
 public sealed class CommandRoutingTests : IDisposable
 {
@@ -43,7 +43,7 @@ public sealed class CommandRoutingTests : IDisposable
     [InlineData(new[] { "eval", "return 1", "1", "k" }, 3)]
     public void TryGetRoutingKey_FindsTheFirstKey(string[] args, int keyIndex)
     {
-        Assert.True(CommandExecutor.TryGetRoutingKey(Definition(args[0]), Request(args), out var index));
+        Assert.True(CommandKeys.TryGetRoutingKey(Definition(args[0]), Request(args), out var index));
         Assert.Equal(keyIndex, index);
     }
 
@@ -54,13 +54,13 @@ public sealed class CommandRoutingTests : IDisposable
     [InlineData("eval", "return 1", "0", "x")]
     [InlineData("ping")]
     public void TryGetRoutingKey_WithoutFindableKeys_RunsWhereItArrives(params string[] args) =>
-        Assert.False(CommandExecutor.TryGetRoutingKey(Definition(args[0]), Request(args), out _));
+        Assert.False(CommandKeys.TryGetRoutingKey(Definition(args[0]), Request(args), out _));
 
     [Fact]
     public void SpansSlots_OfMSetExWithOneHashTag_IsFalse()
     {
         var request = Request("msetex", "3", "{t}a", "1", "{t}b", "2", "{t}c", "3", "ex", "10");
-        Assert.False(CommandExecutor.SpansSlots(Definition("msetex"), request, Slot("{t}a")));
+        Assert.False(CommandKeys.SpansSlots(Definition("msetex"), request, Slot("{t}a")));
     }
 
     [Fact]
@@ -69,7 +69,7 @@ public sealed class CommandRoutingTests : IDisposable
         // Values and options of other slots do not count; DEL's rule (every argument a key) would.
         Assert.NotEqual(Slot("{t}a"), Slot("other"));
         var request = Request("msetex", "2", "{t}a", "other", "{t}b", "other", "px", "other");
-        Assert.False(CommandExecutor.SpansSlots(Definition("msetex"), request, Slot("{t}a")));
+        Assert.False(CommandKeys.SpansSlots(Definition("msetex"), request, Slot("{t}a")));
     }
 
     [Fact]
@@ -77,17 +77,17 @@ public sealed class CommandRoutingTests : IDisposable
     {
         Assert.NotEqual(Slot("a"), Slot("b"));
         var request = Request("msetex", "2", "a", "1", "b", "2");
-        Assert.True(CommandExecutor.SpansSlots(Definition("msetex"), request, Slot("a")));
+        Assert.True(CommandKeys.SpansSlots(Definition("msetex"), request, Slot("a")));
     }
 
     [Fact]
     public void SpansSlots_OfDelWithKeysOfTwoSlots_IsTrue() =>
-        Assert.True(CommandExecutor.SpansSlots(Definition("del"), Request("del", "a", "b"), Slot("a")));
+        Assert.True(CommandKeys.SpansSlots(Definition("del"), Request("del", "a", "b"), Slot("a")));
 
     [Theory]
     [InlineData("get", "a")]
     [InlineData("set", "a", "b", "ifeq", "c")]
     [InlineData("delex", "a", "ifeq", "b")]
     public void SpansSlots_OfSingleKeyCommands_IsFalse(params string[] args) =>
-        Assert.False(CommandExecutor.SpansSlots(Definition(args[0]), Request(args), Slot(args[1])));
+        Assert.False(CommandKeys.SpansSlots(Definition(args[0]), Request(args), Slot(args[1])));
 }

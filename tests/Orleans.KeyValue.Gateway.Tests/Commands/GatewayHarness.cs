@@ -5,6 +5,7 @@ using Microsoft.Extensions.Time.Testing;
 using Orleans.KeyValue.Gateway.Commands;
 using Orleans.KeyValue.Gateway.Connections;
 using Orleans.KeyValue.Grains.Calls;
+using Orleans.KeyValue.Grains.Keys;
 using Orleans.KeyValue.Resp;
 using Orleans.KeyValue.Runtime.Storage;
 
@@ -36,6 +37,9 @@ public sealed class GatewayHarness : IDisposable
     public CommandExecutor Executor { get; }
 
     public ClientSession Session { get; }
+
+    /// <summary>The keys' shared services (store, clock), for tests of the per-silo services.</summary>
+    public KeyGrainServices Keys => _services.GetRequiredService<KeyGrainServices>();
 
     public CommandContext Context { get; }
 

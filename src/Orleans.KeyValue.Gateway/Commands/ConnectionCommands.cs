@@ -2,61 +2,63 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using Orleans.KeyValue.Gateway.Connections;
+using Orleans.KeyValue.Grains.Keys;
 using Orleans.KeyValue.Resp;
+using static Orleans.KeyValue.Gateway.Commands.Arguments;
 
 namespace Orleans.KeyValue.Gateway.Commands;
 
-// Connection commands: PING, ECHO, QUIT, SELECT, AUTH, HELLO, CLIENT.
-public sealed partial class CommandExecutor
+/// <summary>Connection commands: PING, ECHO, QUIT, SELECT, AUTH, HELLO, CLIENT.</summary>
+internal sealed class ConnectionCommands(RespGatewayOptions options, ClientRegistry clients, KeyGrainServices keys)
 {
-    /// <summary>The Redis version we answer as: the one whose semantics we match.</summary>
-    public const string RedisVersion = "7.0.15";
+    /// <summary>True when the server wants a password.</summary>
+    public bool RequiresPassword => !string.IsNullOrEmpty(options.RequirePass);
 
     private static readonly KvReply Pong = KvReply.FromStatus("PONG");
 
-    private ValueTask<KvReply> PingAsync(CommandContext context, RespRequest request) => request.Count switch
+    public static ValueTask<KvReply> PingAsync(CommandContext context, RespRequest request) => request.Count switch
     {
         1 => new(Pong),
         2 => new(KvReply.FromBulk(request.ToArray(1))),
-        _ => Error(ErrorTexts.WrongArity("ping")),
+        _ => Replies.Error(ErrorTexts.WrongArity("ping")),
     };
 
-    private ValueTask<KvReply> EchoAsync(CommandContext context, RespRequest request) => new(KvReply.FromBulk(request.ToArray(1)));
+    public static ValueTask<KvReply> EchoAsync(CommandContext context, RespRequest request) => new(KvReply.FromBulk(request.ToArray(1)));
 
-    private ValueTask<KvReply> QuitAsync(CommandContext context, RespRequest request)
+    public static ValueTask<KvReply> QuitAsync(CommandContext context, RespRequest request)
     {
         context.Session.CloseRequested = true;
         return new(KvReply.Ok);
     }
 
-    private ValueTask<KvReply> SelectAsync(CommandContext context, RespRequest request)
+    public static ValueTask<KvReply> SelectAsync(CommandContext context, RespRequest request)
     {
         if (!RespNumber.TryParseInt64(request[1], out var index) || index is < int.MinValue or > int.MaxValue)
         {
-            return Error(ErrorTexts.NotInteger);
+            return Replies.Error(ErrorTexts.NotInteger);
         }
 
         // One keyspace, as a Redis Cluster has: database 0 only.
-        return index == 0 ? new(KvReply.Ok) : Error(ErrorTexts.DbIndexOutOfRange);
+        return index == 0 ? new(KvReply.Ok) : Replies.Error(ErrorTexts.DbIndexOutOfRange);
     }
 
-    private ValueTask<KvReply> AuthAsync(CommandContext context, RespRequest request)
+    public ValueTask<KvReply> AuthAsync(CommandContext context, RespRequest request)
     {
         if (request.Count > 3)
         {
-            return Error(ErrorTexts.Syntax);
+            return Replies.Error(ErrorTexts.Syntax);
         }
 
         if (request.Count == 2 && !RequiresPassword)
         {
-            return Error(ErrorTexts.AuthNotConfigured);
+            return Replies.Error(ErrorTexts.AuthNotConfigured);
         }
 
         var user = request.Count == 3 ? request[1] : "default"u8;
         var password = request[request.Count - 1];
         if (!CheckPassword(user, password))
         {
-            return Error(ErrorTexts.WrongPass);
+            return Replies.Error(ErrorTexts.WrongPass);
         }
 
         context.Session.Authenticated = true;
@@ -76,11 +78,11 @@ public sealed partial class CommandExecutor
             return true;
         }
 
-        var expected = Encoding.UTF8.GetBytes(_options.RequirePass!);
+        var expected = Encoding.UTF8.GetBytes(options.RequirePass!);
         return CryptographicOperations.FixedTimeEquals(expected, password);
     }
 
-    private ValueTask<KvReply> HelloAsync(CommandContext context, RespRequest request)
+    public ValueTask<KvReply> HelloAsync(CommandContext context, RespRequest request)
     {
         var session = context.Session;
         var protocol = session.Protocol;
@@ -88,12 +90,12 @@ public sealed partial class CommandExecutor
         {
             if (!RespNumber.TryParseInt64(request[1], out var version))
             {
-                return Error(ErrorTexts.ProtocolVersionNotInteger);
+                return Replies.Error(ErrorTexts.ProtocolVersionNotInteger);
             }
 
             if (version is < 2 or > 3)
             {
-                return Error(ErrorTexts.NoProto);
+                return Replies.Error(ErrorTexts.NoProto);
             }
 
             protocol = (int)version;
@@ -108,7 +110,7 @@ public sealed partial class CommandExecutor
             {
                 if (!CheckPassword(request[j + 1], request[j + 2]))
                 {
-                    return Error(ErrorTexts.WrongPass);
+                    return Replies.Error(ErrorTexts.WrongPass);
                 }
 
                 authenticated = true;
@@ -119,14 +121,14 @@ public sealed partial class CommandExecutor
                 name = Text(request[j + 1]);
                 if (!IsValidClientName(name))
                 {
-                    return Error(ErrorTexts.ClientNameInvalid);
+                    return Replies.Error(ErrorTexts.ClientNameInvalid);
                 }
 
                 j++;
             }
             else
             {
-                return Error($"ERR Syntax error in HELLO option '{Text(request[j])}'");
+                return Replies.Error($"ERR Syntax error in HELLO option '{Text(request[j])}'");
             }
         }
 
@@ -137,7 +139,7 @@ public sealed partial class CommandExecutor
 
         if (!session.Authenticated)
         {
-            return Error(ErrorTexts.HelloNoAuth);
+            return Replies.Error(ErrorTexts.HelloNoAuth);
         }
 
         if (name is not null)
@@ -149,7 +151,7 @@ public sealed partial class CommandExecutor
         return new(KvReply.FromMap(
         [
             KvReply.FromBulk("server"), KvReply.FromBulk("redis"),
-            KvReply.FromBulk("version"), KvReply.FromBulk(RedisVersion),
+            KvReply.FromBulk("version"), KvReply.FromBulk(CommandExecutor.RedisVersion),
             KvReply.FromBulk("proto"), KvReply.FromInteger(protocol),
             KvReply.FromBulk("id"), KvReply.FromInteger(session.Id),
             KvReply.FromBulk("mode"), KvReply.FromBulk("standalone"),
@@ -171,31 +173,31 @@ public sealed partial class CommandExecutor
         return true;
     }
 
-    private ValueTask<KvReply> ClientSetNameAsync(CommandContext context, RespRequest request)
+    public static ValueTask<KvReply> ClientSetNameAsync(CommandContext context, RespRequest request)
     {
         var name = Text(request[2]);
         if (!IsValidClientName(name))
         {
-            return Error(ErrorTexts.ClientNameInvalid);
+            return Replies.Error(ErrorTexts.ClientNameInvalid);
         }
 
         context.Session.Name = name.Length == 0 ? null : name;
         return new(KvReply.Ok);
     }
 
-    private ValueTask<KvReply> ClientGetNameAsync(CommandContext context, RespRequest request) =>
+    public static ValueTask<KvReply> ClientGetNameAsync(CommandContext context, RespRequest request) =>
         new(context.Session.Name is { } name ? KvReply.FromBulk(name) : KvReply.Nil);
 
-    private ValueTask<KvReply> ClientIdAsync(CommandContext context, RespRequest request) =>
+    public static ValueTask<KvReply> ClientIdAsync(CommandContext context, RespRequest request) =>
         new(KvReply.FromInteger(context.Session.Id));
 
-    private ValueTask<KvReply> ClientInfoAsync(CommandContext context, RespRequest request) =>
+    public ValueTask<KvReply> ClientInfoAsync(CommandContext context, RespRequest request) =>
         new(KvReply.FromVerbatim(DescribeClient(context.Session) + "\n"));
 
-    private ValueTask<KvReply> ClientListAsync(CommandContext context, RespRequest request)
+    public ValueTask<KvReply> ClientListAsync(CommandContext context, RespRequest request)
     {
         var text = new StringBuilder();
-        foreach (var client in _clients.Snapshot())
+        foreach (var client in clients.Snapshot())
         {
             text.Append(DescribeClient(client)).Append('\n');
         }
@@ -203,7 +205,7 @@ public sealed partial class CommandExecutor
         return new(KvReply.FromVerbatim(text.ToString()));
     }
 
-    private ValueTask<KvReply> ClientSetInfoAsync(CommandContext context, RespRequest request)
+    public static ValueTask<KvReply> ClientSetInfoAsync(CommandContext context, RespRequest request)
     {
         var value = Text(request[3]);
         if (Is(request[2], "lib-name"u8))
@@ -216,13 +218,13 @@ public sealed partial class CommandExecutor
         }
         else
         {
-            return Error($"ERR Unrecognized option '{Text(request[2])}'");
+            return Replies.Error($"ERR Unrecognized option '{Text(request[2])}'");
         }
 
         return new(KvReply.Ok);
     }
 
-    private ValueTask<KvReply> ClientHelpAsync(CommandContext context, RespRequest request) => new(Help(
+    public static ValueTask<KvReply> ClientHelpAsync(CommandContext context, RespRequest request) => new(Replies.Help(
         "CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
         "GETNAME",
         "    Return the name of the current connection.",
@@ -239,11 +241,9 @@ public sealed partial class CommandExecutor
         "HELP",
         "    Print this help."));
 
-    private static KvReply Help(params string[] lines) => KvReply.FromArray([.. lines.Select(KvReply.FromStatus)]);
-
     private string DescribeClient(ClientSession client)
     {
-        var now = NowMs;
+        var now = keys.NowMs;
         return string.Create(CultureInfo.InvariantCulture,
             $"id={client.Id} addr={client.Remote} laddr={client.Local} fd=-1 name={client.Name} age={(now - client.ConnectedAtMs) / 1000} idle={(now - client.LastActivityMs) / 1000} flags=N db=0 sub=0 psub=0 ssub=0 multi=-1 qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=0 tot-mem=0 events=r cmd={client.LastCommand} user=default redir=-1 resp={client.Protocol} lib-name={client.LibraryName} lib-ver={client.LibraryVersion}");
     }

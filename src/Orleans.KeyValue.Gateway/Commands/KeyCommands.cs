@@ -1,15 +1,17 @@
 using Orleans.KeyValue.Grains.Calls;
+using Orleans.KeyValue.Grains.Keys;
 using Orleans.KeyValue.Resp;
+using static Orleans.KeyValue.Gateway.Commands.Arguments;
 
 namespace Orleans.KeyValue.Gateway.Commands;
 
-// Generic key commands: DEL, EXISTS, the EXPIRE family, TTL family, PERSIST, TYPE.
-public sealed partial class CommandExecutor
+/// <summary>Generic key commands: DEL, EXISTS, the EXPIRE family, TTL family, PERSIST, TYPE.</summary>
+internal sealed class KeyCommands(KeyCaller keys, KeyGrainServices clock)
 {
-    private ValueTask<KvReply> DelAsync(CommandContext context, RespRequest request) =>
+    public ValueTask<KvReply> DelAsync(CommandContext context, RespRequest request) =>
         SumOverKeys(context, request, default(DeleteCall));
 
-    private ValueTask<KvReply> ExistsAsync(CommandContext context, RespRequest request) =>
+    public ValueTask<KvReply> ExistsAsync(CommandContext context, RespRequest request) =>
         SumOverKeys(context, request, default(ExistsCall));
 
     /// <summary>
@@ -22,7 +24,7 @@ public sealed partial class CommandExecutor
         long total = 0;
         for (var i = 1; i < request.Count; i++)
         {
-            var pending = InvokeKey(context, request[i], call);
+            var pending = keys.InvokeAsync(context, request[i], call);
             if (!pending.IsCompletedSuccessfully)
             {
                 return SumRestAsync(context, request, call, i, total, pending);
@@ -58,17 +60,17 @@ public sealed partial class CommandExecutor
                 return KvReply.FromInteger(total);
             }
 
-            reply = await InvokeKey(context, request[index], call);
+            reply = await keys.InvokeAsync(context, request[index], call);
         }
     }
 
-    private ValueTask<KvReply> ExpireAsync(CommandContext context, RespRequest request) => ExpireGeneric(context, request, relative: true, seconds: true, "expire");
+    public ValueTask<KvReply> ExpireAsync(CommandContext context, RespRequest request) => ExpireGeneric(context, request, relative: true, seconds: true, "expire");
 
-    private ValueTask<KvReply> PExpireAsync(CommandContext context, RespRequest request) => ExpireGeneric(context, request, relative: true, seconds: false, "pexpire");
+    public ValueTask<KvReply> PExpireAsync(CommandContext context, RespRequest request) => ExpireGeneric(context, request, relative: true, seconds: false, "pexpire");
 
-    private ValueTask<KvReply> ExpireAtAsync(CommandContext context, RespRequest request) => ExpireGeneric(context, request, relative: false, seconds: true, "expireat");
+    public ValueTask<KvReply> ExpireAtAsync(CommandContext context, RespRequest request) => ExpireGeneric(context, request, relative: false, seconds: true, "expireat");
 
-    private ValueTask<KvReply> PExpireAtAsync(CommandContext context, RespRequest request) => ExpireGeneric(context, request, relative: false, seconds: false, "pexpireat");
+    public ValueTask<KvReply> PExpireAtAsync(CommandContext context, RespRequest request) => ExpireGeneric(context, request, relative: false, seconds: false, "pexpireat");
 
     /// <summary>Redis's <c>expireGenericCommand</c>: options first, then the time with its overflow checks.</summary>
     private ValueTask<KvReply> ExpireGeneric(CommandContext context, RespRequest request, bool relative, bool seconds, string command)
@@ -95,39 +97,39 @@ public sealed partial class CommandExecutor
             }
             else
             {
-                return Error(ErrorTexts.UnsupportedOption(option));
+                return Replies.Error(ErrorTexts.UnsupportedOption(option));
             }
         }
 
         if (nx && (xx || gt || lt))
         {
-            return Error("ERR NX and XX, GT or LT options at the same time are not compatible");
+            return Replies.Error("ERR NX and XX, GT or LT options at the same time are not compatible");
         }
 
         if (gt && lt)
         {
-            return Error("ERR GT and LT options at the same time are not compatible");
+            return Replies.Error("ERR GT and LT options at the same time are not compatible");
         }
 
         if (!RespNumber.TryParseInt64(request[2], out var when))
         {
-            return Error(ErrorTexts.NotInteger);
+            return Replies.Error(ErrorTexts.NotInteger);
         }
 
         if (seconds)
         {
             if (when > long.MaxValue / 1000 || when < long.MinValue / 1000)
             {
-                return Error(ErrorTexts.InvalidExpireTime(command));
+                return Replies.Error(ErrorTexts.InvalidExpireTime(command));
             }
 
             when *= 1000;
         }
 
-        var basetime = relative ? NowMs : 0;
+        var basetime = relative ? clock.NowMs : 0;
         if (when > long.MaxValue - basetime)
         {
-            return Error(ErrorTexts.InvalidExpireTime(command));
+            return Replies.Error(ErrorTexts.InvalidExpireTime(command));
         }
 
         when += basetime;
@@ -144,24 +146,24 @@ public sealed partial class CommandExecutor
             condition = gt ? ExpireCondition.IfGreater : ExpireCondition.IfHasDeadlineAndLess;
         }
 
-        return InvokeKey(context, request[1], new ExpireCall(when, condition));
+        return keys.InvokeAsync(context, request[1], new ExpireCall(when, condition));
     }
 
-    private ValueTask<KvReply> TtlAsync(CommandContext context, RespRequest request) =>
-        InvokeKey(context, request[1], new TimeToLiveCall(milliseconds: false, absolute: false));
+    public ValueTask<KvReply> TtlAsync(CommandContext context, RespRequest request) =>
+        keys.InvokeAsync(context, request[1], new TimeToLiveCall(milliseconds: false, absolute: false));
 
-    private ValueTask<KvReply> PTtlAsync(CommandContext context, RespRequest request) =>
-        InvokeKey(context, request[1], new TimeToLiveCall(milliseconds: true, absolute: false));
+    public ValueTask<KvReply> PTtlAsync(CommandContext context, RespRequest request) =>
+        keys.InvokeAsync(context, request[1], new TimeToLiveCall(milliseconds: true, absolute: false));
 
-    private ValueTask<KvReply> ExpireTimeAsync(CommandContext context, RespRequest request) =>
-        InvokeKey(context, request[1], new TimeToLiveCall(milliseconds: false, absolute: true));
+    public ValueTask<KvReply> ExpireTimeAsync(CommandContext context, RespRequest request) =>
+        keys.InvokeAsync(context, request[1], new TimeToLiveCall(milliseconds: false, absolute: true));
 
-    private ValueTask<KvReply> PExpireTimeAsync(CommandContext context, RespRequest request) =>
-        InvokeKey(context, request[1], new TimeToLiveCall(milliseconds: true, absolute: true));
+    public ValueTask<KvReply> PExpireTimeAsync(CommandContext context, RespRequest request) =>
+        keys.InvokeAsync(context, request[1], new TimeToLiveCall(milliseconds: true, absolute: true));
 
-    private ValueTask<KvReply> PersistAsync(CommandContext context, RespRequest request) =>
-        InvokeKey(context, request[1], default(PersistCall));
+    public ValueTask<KvReply> PersistAsync(CommandContext context, RespRequest request) =>
+        keys.InvokeAsync(context, request[1], default(PersistCall));
 
-    private ValueTask<KvReply> TypeAsync(CommandContext context, RespRequest request) =>
-        InvokeKey(context, request[1], default(TypeCall));
+    public ValueTask<KvReply> TypeAsync(CommandContext context, RespRequest request) =>
+        keys.InvokeAsync(context, request[1], default(TypeCall));
 }

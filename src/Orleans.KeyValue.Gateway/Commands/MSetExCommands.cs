@@ -3,52 +3,56 @@ using Orleans.KeyValue.Resp;
 
 namespace Orleans.KeyValue.Gateway.Commands;
 
-// MSETEX numkeys key value [key value ...] [NX | XX] [EX s | PX ms | EXAT s | PXAT ms | KEEPTTL]
-// (Redis 8.4's msetexCommand): sets every key, or with NX/XX none unless all pass, with one
-// shared expiry; replies 1 when the keys were set, 0 when a condition refused them.
-//
-// How atomic it is here. Each key is its own grain, so checking all keys and writing all keys
-// cannot be one grain turn. As Redis Cluster does, the keys must share a slot (else CROSSSLOT);
-// the command then runs on the silo serving that slot and holds that slot's lock (SlotLocks)
-// while it checks every key and then writes every key. That makes MSETEX all-or-nothing
-// against other MSETEX commands of the slot. It is not atomic against everything else: a plain
-// SET, DEL or expiry from another client can change a key between the check and the writes, and
-// a reader can see some keys written and others not yet, which Redis never shows.
-public sealed partial class CommandExecutor
+/// <summary>
+/// <c>MSETEX numkeys key value [key value ...] [NX | XX] [EX s | PX ms | EXAT s | PXAT ms | KEEPTTL]</c>
+/// (Redis 8.4's msetexCommand): sets every key, or with NX/XX none unless all pass, with one
+/// shared expiry; replies 1 when the keys were set, 0 when a condition refused them.
+///
+/// How atomic it is here. Each key is its own grain, so checking all keys and writing all keys
+/// cannot be one grain turn. As Redis Cluster does, the keys must share a slot (else CROSSSLOT);
+/// the command then runs on the silo serving that slot and holds that slot's lock (SlotLocks)
+/// while it checks every key and then writes every key. That makes MSETEX all-or-nothing
+/// against other MSETEX commands of the slot. It is not atomic against everything else: a plain
+/// SET, DEL or expiry from another client can change a key between the check and the writes, and
+/// a reader can see some keys written and others not yet, which Redis never shows.
+/// </summary>
+internal sealed class MSetExCommands(KeyCaller keys, StringOptionParser options)
 {
-    private ValueTask<KvReply> MSetExAsync(CommandContext context, RespRequest request)
+    private readonly SlotLocks _slotLocks = new();
+
+    public ValueTask<KvReply> MSetExAsync(CommandContext context, RespRequest request)
     {
         // Redis Cluster looks at the keys before the command runs: keys it can find in several
         // slots are CROSSSLOT before any error of the command itself.
         var slot = KeySlot.Of(request[2]);
-        if (TryFindPairKeys(request, out var lastKey) && !SameSlot(request, 4, lastKey, 2, slot))
+        if (CommandKeys.TryFindPairKeys(request, out var lastKey) && !CommandKeys.SameSlot(request, 4, lastKey, 2, slot))
         {
-            // The same check as Route's (SpansSlots), also without a cluster: the slot lock below
+            // The same check as the router's (CommandKeys.SpansSlots), also without a cluster: the slot lock below
             // is what makes MSETEX all-or-nothing, and it covers one slot.
-            return Error(ErrorTexts.CrossSlot);
+            return Replies.Error(ErrorTexts.CrossSlot);
         }
 
         if (!RespNumber.TryParseInt64(request[1], out var pairs) || pairs < 1 || pairs > int.MaxValue)
         {
-            return Error(ErrorTexts.InvalidNumKeys);
+            return Replies.Error(ErrorTexts.InvalidNumKeys);
         }
 
         if ((pairs * 2) + 2 > request.Count)
         {
-            return Error(ErrorTexts.WrongKeyValuePairs);
+            return Replies.Error(ErrorTexts.WrongKeyValuePairs);
         }
 
-        if (!TryParseStringOptions(request, ((int)pairs * 2) + 2, StringOptions.MSetEx, out var flags, out var expireIndex, out _))
+        if (!StringOptionParser.TryParse(request, ((int)pairs * 2) + 2, StringOptionParser.Grammar.MSetEx, out var flags, out var expireIndex, out _))
         {
-            return Error(ErrorTexts.Syntax);
+            return Replies.Error(ErrorTexts.Syntax);
         }
 
-        if (!TryGetExpiry(request, flags, expireIndex, "msetex", out var expiry, out var deadline, out var error))
+        if (!options.TryGetExpiry(request, flags, expireIndex, "msetex", out var expiry, out var deadline, out var error))
         {
-            return Error(error);
+            return Replies.Error(error);
         }
 
-        var write = new MSetExWrite((int)pairs, ToSetCondition(flags), expiry, deadline);
+        var write = new MSetExWrite((int)pairs, StringOptionParser.ToSetCondition(flags), expiry, deadline);
         if (context.InScript)
         {
             // Inside a script's turn: every key must be the script's own key, and then checking and
@@ -57,7 +61,7 @@ public sealed partial class CommandExecutor
             {
                 if (context.Grain is not { } grain || !request[2 + (2 * i)].SequenceEqual(grain.Key))
                 {
-                    return Error(ErrorTexts.ScriptKeyNotDeclared);
+                    return Replies.Error(ErrorTexts.ScriptKeyNotDeclared);
                 }
             }
 
@@ -91,7 +95,7 @@ public sealed partial class CommandExecutor
         {
             for (var i = 0; i < write.Pairs; i++)
             {
-                var exists = await InvokeKey(context, request[2 + (2 * i)], default(ExistsCall));
+                var exists = await keys.InvokeAsync(context, request[2 + (2 * i)], default(ExistsCall));
                 if (exists.IsError)
                 {
                     return exists;
@@ -108,7 +112,7 @@ public sealed partial class CommandExecutor
         {
             var key = 2 + (2 * i);
             var set = new SetRequest(request.ToArray(key + 1), SetCondition.Always, write.Expiry, write.DeadlineMs, ReturnOld: false);
-            var reply = await InvokeKey(context, request[key], new SetCall(set));
+            var reply = await keys.InvokeAsync(context, request[key], new SetCall(set));
             if (reply.IsError)
             {
                 return reply;
@@ -116,23 +120,6 @@ public sealed partial class CommandExecutor
         }
 
         return KvReply.One;
-    }
-
-    /// <summary>
-    /// The keys of MSETEX as Redis's key spec finds them (numkeys at 1, first key at 2, step 2):
-    /// numkeys a positive integer and its last key within the arguments. When not, Redis Cluster
-    /// finds no keys and the command itself answers the error.
-    /// </summary>
-    private static bool TryFindPairKeys(RespRequest request, out int lastKeyIndex)
-    {
-        lastKeyIndex = 0;
-        if (request.Count < 3 || !RespNumber.TryParseInt64(request[1], out var pairs) || pairs < 1 || pairs > (request.Count - 1) / 2)
-        {
-            return false;
-        }
-
-        lastKeyIndex = 2 * (int)pairs;
-        return true;
     }
 
     /// <summary>What MSETEX writes: the pair count, NX/XX, and the shared expiry.</summary>

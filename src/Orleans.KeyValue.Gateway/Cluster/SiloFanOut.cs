@@ -1,0 +1,132 @@
+using Orleans.KeyValue.Gateway.Keyspace;
+using Orleans.KeyValue.Grains.Scripting;
+using Orleans.KeyValue.Runtime.Transport;
+
+namespace Orleans.KeyValue.Gateway.Cluster;
+
+/// <summary>
+/// Cluster-wide commands: every active silo runs its part (a <see cref="LocalOperation"/>) on its
+/// own keys or script cache, and the caller combines the replies. Without a cluster only this
+/// silo's part runs. The receiving side is here too: it answers other silos' requests.
+/// </summary>
+internal sealed class SiloFanOut
+{
+    private readonly ClusterRouter? _cluster;
+    private readonly KeyspaceService _keyspace;
+    private readonly LuaScriptEngine _scripts;
+
+    public SiloFanOut(ClusterRouter? cluster, KeyspaceService keyspace, LuaScriptEngine scripts)
+    {
+        _cluster = cluster;
+        _keyspace = keyspace;
+        _scripts = scripts;
+        cluster?.Transport.Handle(SiloMessageType.LocalCommand, HandleLocalOperationAsync);
+    }
+
+    /// <summary>Runs <paramref name="operation"/> on every active silo (this one locally) and returns the replies.</summary>
+    public async Task<List<KvReply>> OnEverySiloAsync(LocalOperation operation, Action<WireWriter>? arguments = null)
+    {
+        var replies = new List<KvReply>();
+        if (_cluster is null)
+        {
+            replies.Add(RunLocal(operation, new WireReader(Arguments(arguments))));
+            return replies;
+        }
+
+        var membership = _cluster.Membership;
+        var payload = new WireWriter();
+        payload.WriteByte((byte)operation);
+        arguments?.Invoke(payload);
+        var tasks = new List<Task<KvReply>>();
+        var includesMe = false;
+        foreach (var silo in membership.View.ActiveSilos)
+        {
+            if (silo.Equals(membership.Me))
+            {
+                includesMe = true;
+                continue;
+            }
+
+            tasks.Add(SendAsync(silo, payload.Written));
+        }
+
+        if (includesMe || membership.View.ActiveSilos.Count == 0)
+        {
+            replies.Add(RunLocal(operation, new WireReader(Arguments(arguments))));
+        }
+
+        replies.AddRange(await Task.WhenAll(tasks));
+        return replies;
+    }
+
+    /// <summary>The owner of <paramref name="slot"/> when it is another silo; null when this silo answers for it (or no owner is known).</summary>
+    public SiloAddress? RemoteOwnerOf(int slot)
+    {
+        if (_cluster is null)
+        {
+            return null;
+        }
+
+        var owner = _cluster.Membership.View.OwnerOf(slot);
+        return owner is null || owner.Equals(_cluster.Membership.Me) ? null : owner;
+    }
+
+    /// <summary>Sends one local operation (its code first, then its arguments) to <paramref name="silo"/>.</summary>
+    public async Task<KvReply> SendAsync(SiloAddress silo, ReadOnlyMemory<byte> payload)
+    {
+        try
+        {
+            // Only a clustered fan-out knows other silos: RemoteOwnerOf and the view are null without one.
+            var response = await _cluster!.Transport.SendAsync(silo, SiloMessageType.LocalCommand, payload);
+            return KvReplyCodec.Read(new WireReader(response));
+        }
+        catch (SiloUnreachableException)
+        {
+            return KvReply.FromError(ErrorTexts.TryAgain);
+        }
+    }
+
+    private static ReadOnlyMemory<byte> Arguments(Action<WireWriter>? arguments)
+    {
+        var writer = new WireWriter();
+        arguments?.Invoke(writer);
+        return writer.Written;
+    }
+
+    private ValueTask<byte[]> HandleLocalOperationAsync(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
+    {
+        var reader = new WireReader(payload);
+        var operation = (LocalOperation)reader.ReadByte();
+        return new(KvReplyCodec.ToBytes(RunLocal(operation, reader)));
+    }
+
+    private KvReply RunLocal(LocalOperation operation, WireReader reader)
+    {
+        switch (operation)
+        {
+            case LocalOperation.DbSize:
+                return KvReply.FromInteger(_keyspace.Count);
+            case LocalOperation.Keys:
+                return KvReply.FromArray([.. _keyspace.Keys(reader.ReadBytes())]);
+            case LocalOperation.Flush:
+                _keyspace.Flush();
+                return KvReply.Ok;
+            case LocalOperation.Scan:
+                var cursor = reader.ReadInt64();
+                var count = reader.ReadInt32();
+                var pattern = reader.ReadByte() == 1 ? reader.ReadBytes() : null;
+                var type = reader.ReadByte() == 1 ? reader.ReadBytes() : null;
+                return _keyspace.Scan(cursor, count, pattern, type);
+            case LocalOperation.KeyspaceStats:
+                var (keys, expires) = _keyspace.Statistics();
+                return KvReply.FromArray([KvReply.FromInteger(keys), KvReply.FromInteger(expires)]);
+            case LocalOperation.ScriptLoad:
+                return _scripts.Load(reader.ReadBytes());
+            case LocalOperation.ScriptFlush:
+                _scripts.Flush();
+                return KvReply.Ok;
+            default:
+                throw new InvalidDataException($"Unknown local operation {operation}.");
+        }
+    }
+}

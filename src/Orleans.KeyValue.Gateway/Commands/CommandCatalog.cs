@@ -1,0 +1,203 @@
+namespace Orleans.KeyValue.Gateway.Commands;
+
+/// <summary>
+/// The commands we serve: names, arities, key positions and flags as Redis reports them (7.0;
+/// 8.4 for the commands 8.4 added), each bound to its family's handler. The order here is the
+/// order COMMAND and COMMAND LIST report.
+/// </summary>
+internal static class CommandCatalog
+{
+    private static readonly string[] ReadFlags = ["readonly", "fast"];
+    private static readonly string[] WriteFlags = ["write", "denyoom"];
+    private static readonly string[] FastWriteFlags = ["write", "fast"];
+    private static readonly string[] ConnectionFlags = ["noscript", "loading", "stale", "fast", "no_auth", "allow_busy"];
+
+    public static Dictionary<string, CommandDefinition> Build(
+        StringCommands strings,
+        KeyCommands keys,
+        MSetExCommands msetex,
+        ScriptingCommands scripting,
+        ConnectionCommands connection,
+        CommandDocs docs,
+        ServerCommands server,
+        KeyspaceCommands keyspace,
+        ClusterCommands cluster)
+    {
+        static CommandDefinition Key(string name, int arity, CommandHandler handler, string[] flags, string group, string summary, string since, int lastKey = 1, int step = 1, string[]? acl = null, KeyRouting routing = KeyRouting.FirstKey) => new()
+        {
+            Name = name,
+            Arity = arity,
+            Handler = handler,
+            Flags = flags,
+            FirstKey = 1,
+            LastKey = lastKey,
+            Step = step,
+            Routing = routing,
+            Group = group,
+            Summary = summary,
+            Since = since,
+            AllowedInScript = true,
+            AclCategories = acl ?? (flags.Contains("write") ? ["@write", "@" + group] : ["@read", "@" + group]),
+        };
+
+        static CommandDefinition Plain(string name, int arity, CommandHandler handler, string[] flags, string group, string summary, string since, bool inScript = false, bool noAuth = false, KeyRouting routing = KeyRouting.FirstKey) => new()
+        {
+            Name = name,
+            Arity = arity,
+            Handler = handler,
+            Flags = flags,
+            Routing = routing,
+            Group = group,
+            Summary = summary,
+            Since = since,
+            AllowedInScript = inScript,
+            AllowedUnauthenticated = noAuth,
+            AclCategories = ["@" + group],
+        };
+
+        static Dictionary<string, CommandDefinition> Table(params CommandDefinition[] definitions)
+        {
+            var table = new Dictionary<string, CommandDefinition>(StringComparer.OrdinalIgnoreCase);
+            foreach (var definition in definitions)
+            {
+                table.Add(definition.ShortName, definition);
+            }
+
+            return table;
+        }
+
+        static CommandDefinition Container(string name, string summary, string since, params CommandDefinition[] subcommands) => new()
+        {
+            Name = name,
+            Arity = -2,
+            Group = subcommands[0].Group,
+            Summary = summary,
+            Since = since,
+            Subcommands = Table(subcommands),
+        };
+
+        var definitions = new List<CommandDefinition>
+        {
+            Key("get", 2, strings.GetAsync, ReadFlags, "string", "Returns the string value of a key.", "1.0.0"),
+            Key("set", -3, strings.SetAsync, WriteFlags, "string", "Sets the string value of a key, ignoring its type. The key is created if it doesn't exist.", "1.0.0"),
+            Key("setnx", 3, strings.SetNxAsync, ["write", "denyoom", "fast"], "string", "Set the string value of a key only when the key doesn't exist.", "1.0.0"),
+            Key("setex", 4, strings.SetExAsync, WriteFlags, "string", "Sets the string value and expiration time of a key. Creates the key if it doesn't exist.", "2.0.0"),
+            Key("psetex", 4, strings.PSetExAsync, WriteFlags, "string", "Sets both string value and expiration time in milliseconds of a key. The key is created if it doesn't exist.", "2.6.0"),
+            Key("getdel", 2, strings.GetDelAsync, FastWriteFlags, "string", "Returns the string value of a key after deleting the key.", "6.2.0"),
+            Key("getex", -2, strings.GetExAsync, FastWriteFlags, "string", "Returns the string value of a key after setting its expiration time.", "6.2.0"),
+            Key("delex", -2, strings.DelExAsync, FastWriteFlags, "string", "Conditionally removes the specified key based on value or digest comparison.", "8.4.0"),
+            Key("digest", 2, strings.DigestAsync, ReadFlags, "string", "Returns the XXH3 hash of a string value.", "8.4.0"),
+
+            // MSETEX's keys follow numkeys (a keynum key spec), so COMMAND INFO shows 0 0 0 and
+            // movablekeys, as Redis 8.4 does; routing reads the layout itself.
+            new()
+            {
+                Name = "msetex",
+                Arity = -4,
+                Handler = msetex.MSetExAsync,
+                Flags = ["write", "denyoom", "movablekeys"],
+                Group = "string",
+                Summary = "Atomically sets multiple string keys with a shared expiration in a single operation. Supports flexible argument parsing where condition and expiration flags can appear in any order.",
+                Since = "8.4.0",
+                AllowedInScript = true,
+                Routing = KeyRouting.KeyValuePairs,
+                AclCategories = ["@write", "@string"],
+            },
+            Key("del", -2, keys.DelAsync, ["write"], "generic", "Deletes one or more keys.", "1.0.0", lastKey: -1, routing: KeyRouting.EachKey),
+            Key("exists", -2, keys.ExistsAsync, ReadFlags, "generic", "Determines whether one or more keys exist.", "1.0.0", lastKey: -1, routing: KeyRouting.EachKey),
+            Key("expire", -3, keys.ExpireAsync, FastWriteFlags, "generic", "Sets the expiration time of a key in seconds.", "1.0.0"),
+            Key("pexpire", -3, keys.PExpireAsync, FastWriteFlags, "generic", "Sets the expiration time of a key in milliseconds.", "2.6.0"),
+            Key("expireat", -3, keys.ExpireAtAsync, FastWriteFlags, "generic", "Sets the expiration time of a key to a Unix timestamp.", "1.2.0"),
+            Key("pexpireat", -3, keys.PExpireAtAsync, FastWriteFlags, "generic", "Sets the expiration time of a key to a Unix milliseconds timestamp.", "2.6.0"),
+            Key("ttl", 2, keys.TtlAsync, ReadFlags, "generic", "Returns the expiration time in seconds of a key.", "1.0.0"),
+            Key("pttl", 2, keys.PTtlAsync, ReadFlags, "generic", "Returns the expiration time in milliseconds of a key.", "2.6.0"),
+            Key("expiretime", 2, keys.ExpireTimeAsync, ReadFlags, "generic", "Returns the expiration time of a key as a Unix timestamp.", "7.0.0"),
+            Key("pexpiretime", 2, keys.PExpireTimeAsync, ReadFlags, "generic", "Returns the expiration time of a key as a Unix milliseconds timestamp.", "7.0.0"),
+            Key("persist", 2, keys.PersistAsync, FastWriteFlags, "generic", "Removes the expiration time of a key.", "2.2.0"),
+            Key("type", 2, keys.TypeAsync, ReadFlags, "generic", "Determines the type of value stored at a key.", "1.0.0"),
+            Plain("eval", -3, scripting.EvalAsync, ["noscript", "skip_monitor", "may_replicate", "no_mandatory_keys", "stale"], "scripting", "Executes a server-side Lua script.", "2.6.0", routing: KeyRouting.ScriptKeys),
+            Plain("evalsha", -3, scripting.EvalShaAsync, ["noscript", "skip_monitor", "may_replicate", "no_mandatory_keys", "stale"], "scripting", "Executes a server-side Lua script by SHA1 digest.", "2.6.0", routing: KeyRouting.ScriptKeys),
+            Container(
+                "script",
+                "A container for Lua scripts management commands.",
+                "2.6.0",
+                Plain("script|load", 3, scripting.ScriptLoadAsync, ["noscript", "stale"], "scripting", "Loads a server-side Lua script to the script cache.", "2.6.0"),
+                Plain("script|exists", -3, scripting.ScriptExistsAsync, ["noscript"], "scripting", "Determines whether server-side Lua scripts exist in the script cache.", "2.6.0"),
+                Plain("script|flush", -2, scripting.ScriptFlushAsync, ["noscript"], "scripting", "Removes all server-side Lua scripts from the script cache.", "2.6.0"),
+                Plain("script|kill", 2, ScriptingCommands.ScriptKillAsync, ["noscript", "allow_busy"], "scripting", "Terminates a server-side Lua script during execution.", "2.6.0")),
+            Plain("ping", -1, ConnectionCommands.PingAsync, ["fast", "sentinel"], "connection", "Returns the server's liveliness response.", "1.0.0", inScript: true),
+            Plain("echo", 2, ConnectionCommands.EchoAsync, ["fast"], "connection", "Returns the given string.", "1.0.0", inScript: true),
+            Plain("quit", -1, ConnectionCommands.QuitAsync, ConnectionFlags, "connection", "Closes the connection.", "1.0.0", noAuth: true),
+            Plain("select", 2, ConnectionCommands.SelectAsync, ["loading", "stale", "fast"], "connection", "Changes the selected database.", "1.0.0", inScript: true),
+            Plain("auth", -2, connection.AuthAsync, ConnectionFlags, "connection", "Authenticates the connection.", "1.0.0", noAuth: true),
+            Plain("hello", -1, connection.HelloAsync, ConnectionFlags, "connection", "Handshakes with the Redis server.", "6.0.0", noAuth: true),
+            Container(
+                "client",
+                "A container for client connection commands.",
+                "2.4.0",
+                Plain("client|setname", 3, ConnectionCommands.ClientSetNameAsync, ["noscript", "loading", "stale"], "connection", "Sets the connection name.", "2.6.9"),
+                Plain("client|getname", 2, ConnectionCommands.ClientGetNameAsync, ["noscript", "loading", "stale"], "connection", "Returns the name of the connection.", "2.6.9"),
+                Plain("client|id", 2, ConnectionCommands.ClientIdAsync, ["noscript", "loading", "stale"], "connection", "Returns the unique client ID of the connection.", "5.0.0"),
+                Plain("client|info", 2, connection.ClientInfoAsync, ["noscript", "loading", "stale"], "connection", "Returns information about the connection.", "6.2.0"),
+                Plain("client|list", -2, connection.ClientListAsync, ["admin", "noscript", "loading", "stale"], "connection", "Lists open connections.", "2.4.0"),
+                Plain("client|setinfo", 4, ConnectionCommands.ClientSetInfoAsync, ["noscript", "loading", "stale"], "connection", "Sets information specific to the client or connection.", "7.2.0"),
+                Plain("client|help", 2, ConnectionCommands.ClientHelpAsync, ["loading", "stale"], "connection", "Returns helpful text about the different subcommands.", "5.0.0")),
+            Container(
+                "command",
+                "Returns detailed information about all commands.",
+                "2.8.13",
+                Plain("command|count", 2, docs.CommandCountAsync, ["loading", "stale"], "server", "Returns a count of commands.", "2.8.13"),
+                Plain("command|list", -2, docs.CommandListAsync, ["loading", "stale"], "server", "Returns a list of command names.", "7.0.0"),
+                Plain("command|info", -2, docs.CommandInfoAsync, ["loading", "stale"], "server", "Returns information about one, multiple or all commands.", "2.8.13"),
+                Plain("command|docs", -2, docs.CommandDocsAsync, ["loading", "stale"], "server", "Returns documentary information about one, multiple or all commands.", "7.0.0"),
+                Plain("command|help", 2, CommandDocs.CommandHelpAsync, ["loading", "stale"], "server", "Returns helpful text about the different subcommands.", "5.0.0")),
+            Plain("info", -1, server.InfoAsync, ["loading", "stale"], "server", "Returns information and statistics about the server.", "1.0.0"),
+            Plain("dbsize", 1, keyspace.DbSizeAsync, ["readonly", "fast"], "server", "Returns the number of keys in the database.", "1.0.0", inScript: true),
+            Plain("flushdb", -1, keyspace.FlushAsync, ["write"], "server", "Remove all keys from the current database.", "1.0.0"),
+            Plain("flushall", -1, keyspace.FlushAsync, ["write"], "server", "Removes all keys from all databases.", "1.0.0"),
+            Plain("keys", 2, keyspace.KeysAsync, ["readonly"], "keyspace", "Returns all key names that match a pattern.", "1.0.0"),
+            Plain("scan", -2, keyspace.ScanAsync, ["readonly"], "keyspace", "Iterates over the key names in the database.", "2.8.0"),
+            Plain("time", 1, server.TimeAsync, ["loading", "stale", "fast"], "server", "Returns the server time.", "2.6.0", inScript: true),
+            Container(
+                "config",
+                "A container for server configuration commands.",
+                "2.0.0",
+                Plain("config|get", -3, server.ConfigGetAsync, ["admin", "noscript", "loading", "stale"], "server", "Returns the effective values of configuration parameters.", "2.0.0"),
+                Plain("config|set", -4, ServerCommands.ConfigSetAsync, ["admin", "noscript", "loading", "stale"], "server", "Sets configuration parameters in-flight.", "2.0.0"),
+                Plain("config|resetstat", 2, ServerCommands.ConfigResetStatAsync, ["admin", "noscript", "loading", "stale"], "server", "Resets the server's statistics.", "2.0.0")),
+            Container(
+                "memory",
+                "A container for memory diagnostics commands.",
+                "4.0.0",
+                Plain("memory|purge", 2, ServerCommands.MemoryPurgeAsync, [], "server", "Asks the allocator to release memory.", "4.0.0")),
+            Container(
+                "cluster",
+                "A container for Redis Cluster commands (here: where keys live, for cluster-aware clients).",
+                "3.0.0",
+                Plain("cluster|slots", 2, cluster.ClusterSlotsAsync, ["loading", "stale"], "cluster", "Returns the mapping of cluster slots to silos' gateways.", "3.0.0"),
+                Plain("cluster|keyslot", 3, ClusterCommands.ClusterKeySlotAsync, ["loading", "stale"], "cluster", "Returns the hash slot for a key.", "3.0.0")),
+        };
+
+        // COMMAND alone lists every command; as a container it also has subcommands.
+        var table = new Dictionary<string, CommandDefinition>(StringComparer.OrdinalIgnoreCase);
+        foreach (var definition in definitions)
+        {
+            table.Add(definition.Name, definition.Name == "command" ? WithHandler(definition, docs.CommandAsync) : definition);
+        }
+
+        return table;
+    }
+
+    private static CommandDefinition WithHandler(CommandDefinition definition, CommandHandler handler) => new()
+    {
+        Name = definition.Name,
+        Arity = -1,
+        Handler = handler,
+        Flags = ["loading", "stale"],
+        Group = definition.Group,
+        Summary = definition.Summary,
+        Since = definition.Since,
+        Subcommands = definition.Subcommands,
+        AclCategories = ["@server"],
+    };
+}

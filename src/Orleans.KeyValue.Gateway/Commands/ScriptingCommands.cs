@@ -1,0 +1,133 @@
+using Orleans.KeyValue.Gateway.Cluster;
+using Orleans.KeyValue.Gateway.Connections;
+using Orleans.KeyValue.Grains.Calls;
+using Orleans.KeyValue.Grains.Keys;
+using Orleans.KeyValue.Grains.Scripting;
+using Orleans.KeyValue.Resp;
+using static Orleans.KeyValue.Gateway.Commands.Arguments;
+
+namespace Orleans.KeyValue.Gateway.Commands;
+
+/// <summary>
+/// EVAL, EVALSHA, SCRIPT. A script runs inside the turn of the one grain its KEYS name, so the
+/// compare-and-delete unlock script is atomic; keys of several grains are refused as Redis
+/// Cluster refuses keys of several slots; a script without keys runs outside any grain. Its
+/// redis.calls come back through <see cref="CommandExecutor.ExecuteInScript"/>.
+/// </summary>
+internal sealed class ScriptingCommands(CommandExecutor executor, IKeyInvoker invoker, LuaScriptEngine scripts, SiloFanOut fanOut)
+{
+    // A script's commands were authenticated with the EVAL that started it.
+    private static readonly ClientSession ScriptSession = new(0, null, null, 0, authenticated: true) { Name = "script" };
+
+    public ValueTask<KvReply> EvalAsync(CommandContext context, RespRequest request) =>
+        RunScript(context, request, request.ToArray(1));
+
+    public ValueTask<KvReply> EvalShaAsync(CommandContext context, RespRequest request)
+    {
+        if (!scripts.TryGetBody(request[1], out var body))
+        {
+            return Replies.Error(ErrorTexts.NoScript);
+        }
+
+        return RunScript(context, request, body);
+    }
+
+    private ValueTask<KvReply> RunScript(CommandContext context, RespRequest request, byte[] body)
+    {
+        if (!RespNumber.TryParseInt64(request[2], out var keyCount))
+        {
+            return Replies.Error(ErrorTexts.NotInteger);
+        }
+
+        if (keyCount < 0)
+        {
+            return Replies.Error(ErrorTexts.NegativeKeys);
+        }
+
+        if (keyCount > request.Count - 3)
+        {
+            return Replies.Error(ErrorTexts.TooManyKeys);
+        }
+
+        var keys = new byte[keyCount][];
+        for (var i = 0; i < keyCount; i++)
+        {
+            keys[i] = request.ToArray(3 + i);
+            if (i > 0 && !keys[i].AsSpan().SequenceEqual(keys[0]))
+            {
+                return Replies.Error(ErrorTexts.CrossSlot);
+            }
+        }
+
+        var args = new byte[request.Count - 3 - keyCount][];
+        for (var i = 0; i < args.Length; i++)
+        {
+            args[i] = request.ToArray(3 + (int)keyCount + i);
+        }
+
+        if (keyCount == 0)
+        {
+            var outside = new CommandContext(context.Session) { InScript = true };
+            return new(scripts.Run(body, keys, args, command => executor.ExecuteInScript(outside, command)));
+        }
+
+        return invoker.InvokeAsync(keys[0], new EvalCall(new ScriptRequest(body, keys, args)));
+    }
+
+    /// <summary>
+    /// A script with keys, inside its key's turn (the key grain calls this): its commands run on
+    /// that key's <see cref="KeyOperations"/>, as a client authenticated by the script's caller.
+    /// </summary>
+    public KvReply Run(KeyOperations key, in ScriptRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        var inside = new CommandContext(ScriptSession) { Grain = key, InScript = true };
+        return scripts.Run(request.Body, request.Keys, request.Arguments, command => executor.ExecuteInScript(inside, command));
+    }
+
+    public async ValueTask<KvReply> ScriptLoadAsync(CommandContext context, RespRequest request)
+    {
+        // Every silo caches the script, so EVALSHA works whichever silo owns the key.
+        var body = request.ToArray(2);
+        var replies = await fanOut.OnEverySiloAsync(LocalOperation.ScriptLoad, w => w.WriteBytes(body));
+        return replies.FirstOrDefault(r => r.IsError && !r.Text!.StartsWith("TRYAGAIN", StringComparison.Ordinal)) is { IsError: true } error
+            ? error
+            : scripts.Load(body);
+    }
+
+    public ValueTask<KvReply> ScriptExistsAsync(CommandContext context, RespRequest request)
+    {
+        var found = new KvReply[request.Count - 2];
+        for (var i = 2; i < request.Count; i++)
+        {
+            found[i - 2] = scripts.Exists(request[i]) ? KvReply.One : KvReply.Zero;
+        }
+
+        return new(KvReply.FromArray(found));
+    }
+
+    public ValueTask<KvReply> ScriptFlushAsync(CommandContext context, RespRequest request)
+    {
+        if (request.Count == 3 && !Is(request[2], "async"u8) && !Is(request[2], "sync"u8))
+        {
+            return Replies.Error("ERR SCRIPT FLUSH only support SYNC|ASYNC option");
+        }
+
+        if (request.Count > 3)
+        {
+            return Replies.Error(ErrorTexts.WrongArity("script|flush"));
+        }
+
+        return FlushScriptsEverywhereAsync();
+    }
+
+    private async ValueTask<KvReply> FlushScriptsEverywhereAsync()
+    {
+        await fanOut.OnEverySiloAsync(LocalOperation.ScriptFlush);
+        scripts.Flush();
+        return KvReply.Ok;
+    }
+
+    public static ValueTask<KvReply> ScriptKillAsync(CommandContext context, RespRequest request) =>
+        Replies.Error("NOTBUSY No scripts in execution right now.");
+}
