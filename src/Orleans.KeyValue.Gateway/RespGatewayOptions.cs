@@ -49,6 +49,14 @@ public sealed class RespGatewayOptions
     [Range(1024, int.MaxValue)]
     public int OutputBufferLimit { get; set; } = 1024 * 1024;
 
+    /// <summary>
+    /// How many commands of one connection's pipeline may be in flight at once (waiting for a
+    /// grain or another silo) while later ones start; replies still leave in order, and a
+    /// command on a slot that an earlier one is still working on waits for it.
+    /// </summary>
+    [Range(1, 4096)]
+    public int PipelineWindow { get; set; } = 64;
+
     /// <summary>Redis's <c>slowlog-log-slower-than</c>: commands slower than this go to the slow log the dashboard shows.</summary>
     public TimeSpan SlowLogThreshold { get; set; } = TimeSpan.FromMilliseconds(10);
 

@@ -78,6 +78,25 @@ public sealed class CommandExecutor : IScriptHost
 
     internal CommandTable Table => _table;
 
+    /// <summary>
+    /// The one key slot a client's command touches, when it may start while earlier commands of
+    /// its pipeline are still in flight (a key command whose keys share one slot); false for every
+    /// other command (server, connection and multi-slot commands), which waits for them.
+    /// </summary>
+    public bool TryGetPipelineSlot(RespRequest request, out int slot)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        slot = -1;
+        var definition = _table.Find(request[0]);
+        if (definition is null || definition.Subcommands is not null || !CommandKeys.TryGetRoutingKey(definition, request, out var keyIndex))
+        {
+            return false;
+        }
+
+        slot = KeySlot.Of(request[keyIndex]);
+        return !CommandKeys.SpansSlots(definition, request, slot);
+    }
+
     /// <summary>Runs a client's command: where its key's slot is served, which may be another silo.</summary>
     public ValueTask<KvReply> ExecuteAsync(CommandContext context, RespRequest request)
     {

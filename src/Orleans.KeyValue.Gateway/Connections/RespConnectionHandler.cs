@@ -13,9 +13,11 @@ namespace Orleans.KeyValue.Gateway.Connections;
 /// <summary>
 /// One RESP client connection, from Kestrel. Reads every command that has arrived, runs them
 /// in order, writes the replies in order, and flushes once per batch (full pipelining). A
-/// command whose grain is busy is awaited before the next one starts, so replies never
-/// reorder. Protocol errors get Redis's reply and close the connection; nothing a client sends
-/// affects other connections.
+/// command that must wait (for a busy grain, or another silo) does not hold up the next ones:
+/// later key commands on other slots start meanwhile, up to <c>PipelineWindow</c>, and replies
+/// still leave in order; a command on a slot still in flight, or one without a key, waits for
+/// everything before it. Protocol errors get Redis's reply and close the connection; nothing a
+/// client sends affects other connections.
 /// </summary>
 public sealed partial class RespConnectionHandler : ConnectionHandler
 {
@@ -59,7 +61,8 @@ public sealed partial class RespConnectionHandler : ConnectionHandler
         }
 
         var parser = new RespRequestParser(_limits);
-        using var request = new RespRequest();
+        var request = new RespRequest();
+        using var window = new PipelineWindow();
         var context = new CommandContext(session);
         var input = connection.Transport.Input;
         using var idle = new CancellationTokenSource();
@@ -85,7 +88,28 @@ public sealed partial class RespConnectionHandler : ConnectionHandler
                 var close = false;
                 while (true)
                 {
-                    var step = RunBuffered(buffer.Slice(position), parser, request, context, output, out position, out var pending, out var started);
+                    var step = RunBuffered(buffer.Slice(position), parser, ref request, window, context, output, out position, out var pending, out var started);
+                    if (step is Step.NeedMoreData or Step.Drain || (step == Step.Close && window.Count > 0))
+                    {
+                        // Every reply of this batch before the input moves on (or the held
+                        // command runs, or the connection closes).
+                        await DrainAsync(window, context, output);
+                        if (window.ProtocolError is { } error)
+                        {
+                            RespWriter.WriteError(output, "ERR " + error);
+                            close = true;
+                            break;
+                        }
+
+                        if (window.Held)
+                        {
+                            window.Held = false;
+                            started = _statistics.Start();
+                            pending = _executor.ExecuteAsync(context, request);
+                            step = Step.Await;
+                        }
+                    }
+
                     if (step == Step.NeedMoreData)
                     {
                         break;
@@ -148,6 +172,7 @@ public sealed partial class RespConnectionHandler : ConnectionHandler
         }
         finally
         {
+            request.Dispose();
             _clients.Remove(session);
             await input.CompleteAsync();
             await output.CompleteAsync();
@@ -160,13 +185,46 @@ public sealed partial class RespConnectionHandler : ConnectionHandler
         Await,
         Flush,
         Close,
+        Drain,
+    }
+
+    /// <summary>Waits for every command in flight, in order, writing each reply.</summary>
+    private async ValueTask DrainAsync(PipelineWindow window, CommandContext context, PipeWriter output)
+    {
+        while (window.Count > 0)
+        {
+            var entry = window.Take();
+            var reply = await entry.Reply;
+            WriteEntry(window, entry, reply, context, output);
+            if (output.UnflushedBytes > _options.OutputBufferLimit)
+            {
+                await output.FlushAsync();
+            }
+        }
+    }
+
+    /// <summary>Writes the replies of the oldest commands in flight that are done, in order.</summary>
+    private void WriteReady(PipelineWindow window, CommandContext context, PipeWriter output)
+    {
+        while (window.TryTakeReady(out var entry))
+        {
+            WriteEntry(window, entry, entry.Reply.Result, context, output);
+        }
+    }
+
+    private void WriteEntry(PipelineWindow window, PipelineWindow.Entry entry, in KvReply reply, CommandContext context, PipeWriter output)
+    {
+        context.Current = entry.Definition;
+        _statistics.Record(context, entry.Request, reply, entry.Started);
+        ReplyWriter.Write(output, reply, context.Session.Protocol);
+        window.Return(entry);
     }
 
     /// <summary>
     /// Runs every complete command in <paramref name="buffer"/> whose reply is ready at once.
     /// Stops at the end of the input, at a command that must be awaited, or at a close.
     /// </summary>
-    private Step RunBuffered(ReadOnlySequence<byte> buffer, RespRequestParser parser, RespRequest request, CommandContext context, PipeWriter output, out SequencePosition consumed, out ValueTask<KvReply> pending, out long started)
+    private Step RunBuffered(ReadOnlySequence<byte> buffer, RespRequestParser parser, ref RespRequest request, PipelineWindow window, CommandContext context, PipeWriter output, out SequencePosition consumed, out ValueTask<KvReply> pending, out long started)
     {
         var session = context.Session;
         var reader = new SequenceReader<byte>(buffer);
@@ -185,27 +243,58 @@ public sealed partial class RespConnectionHandler : ConnectionHandler
                 if (status == RespParseStatus.Error)
                 {
                     LogProtocolError(session.Id, parser.Error);
+                    if (window.Count > 0)
+                    {
+                        // Answered after the replies of the commands still in flight.
+                        window.ProtocolError = parser.Error;
+                        return Step.Drain;
+                    }
+
                     RespWriter.WriteError(output, "ERR " + parser.Error);
                     return Step.Close;
                 }
 
                 session.LastActivityMs = _time.GetUtcNow().ToUnixTimeMilliseconds();
                 started = _statistics.Start();
+                var slot = -1;
+                if (window.Count > 0 && (window.Count >= _options.PipelineWindow || !_executor.TryGetPipelineSlot(request, out slot) || window.Holds(slot)))
+                {
+                    // Must not overtake the commands in flight: it runs once they answered.
+                    window.Held = true;
+                    return Step.Drain;
+                }
+
                 var reply = _executor.ExecuteAsync(context, request);
-                if (!reply.IsCompletedSuccessfully)
+                if (window.Count == 0)
                 {
-                    pending = reply;
-                    return Step.Await;
+                    if (reply.IsCompletedSuccessfully)
+                    {
+                        var done = reply.Result;
+                        _statistics.Record(context, request, done, started);
+                        ReplyWriter.Write(output, done, session.Protocol);
+                        if (session.CloseRequested)
+                        {
+                            return Step.Close;
+                        }
+
+                        if (output.UnflushedBytes > _options.OutputBufferLimit)
+                        {
+                            return Step.Flush;
+                        }
+
+                        continue;
+                    }
+
+                    if (_options.PipelineWindow == 1 || !_executor.TryGetPipelineSlot(request, out slot))
+                    {
+                        pending = reply;
+                        return Step.Await;
+                    }
                 }
 
-                var done = reply.Result;
-                _statistics.Record(context, request, done, started);
-                ReplyWriter.Write(output, done, session.Protocol);
-                if (session.CloseRequested)
-                {
-                    return Step.Close;
-                }
-
+                // In flight next to others: the parser goes on with a fresh request.
+                window.Add(reply, ref request, context.Current, started, slot);
+                WriteReady(window, context, output);
                 if (output.UnflushedBytes > _options.OutputBufferLimit)
                 {
                     return Step.Flush;

@@ -152,6 +152,44 @@ public abstract class ClusterRoutingTests(ThreeSiloClusterFixture fixture)
     }
 
     [Fact(Timeout = Timeout)]
+    public async Task PipelinedWritesInFlightTogether_KeepEachKeysOrder_AndWaitForKeylessCommands()
+    {
+        // Forwarded commands on different slots are in flight together; a later command on the
+        // same key, a command without a key (PING) and a multi-slot DEL/EXISTS wait for them.
+        var keys = Enumerable.Range(0, 20).Select(i => Key("window" + i)).ToList();
+        await using var client = await TestCluster.ConnectAsync(Cluster.LiveSilos[1]);
+        var batch = new List<byte>();
+        var expected = new List<string>();
+        for (var round = 0; round < 4; round++)
+        {
+            foreach (var key in keys)
+            {
+                batch.AddRange(RawRespConnection.EncodeCommand("SET", key, $"{round}:{key}"));
+                expected.Add(RedisReply.Ok);
+            }
+
+            batch.AddRange(RawRespConnection.EncodeCommand("PING"));
+            expected.Add(RedisReply.Pong);
+            foreach (var key in keys)
+            {
+                batch.AddRange(RawRespConnection.EncodeCommand("GET", key));
+                expected.Add(RedisReply.Bulk($"{round}:{key}"));
+            }
+        }
+
+        batch.AddRange(RawRespConnection.EncodeCommand("DEL", keys[0], keys[1]));
+        expected.Add(RedisReply.Integer(2));
+        batch.AddRange(RawRespConnection.EncodeCommand("EXISTS", keys[0], keys[1], keys[2]));
+        expected.Add(RedisReply.Integer(1));
+
+        await client.WriteRawAsync([.. batch]);
+        foreach (var reply in expected)
+        {
+            Assert.Equal(reply, Encoding.UTF8.GetString(await client.ReadReplyAsync()));
+        }
+    }
+
+    [Fact(Timeout = Timeout)]
     public async Task DelAndExists_OfKeysOnSeveralSilos_CountEveryKey()
     {
         var keys = Enumerable.Range(0, 20).Select(i => Key("multi" + i)).ToArray();

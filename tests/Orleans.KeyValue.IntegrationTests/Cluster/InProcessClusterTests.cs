@@ -62,6 +62,32 @@ public sealed class InProcessClusterTests(InProcessClusterTests.Silos silos) : I
     }
 
     [Fact(Timeout = Timeout)]
+    public async Task KeyGrain_OnASlotItsSiloNoLongerServes_AnswersTryAgain_AndDeactivates()
+    {
+        var store = silos.Store;
+        var key = Key("gate");
+        var grain = store.Client.GetKeyGrain(key);
+        Assert.Equal(KvReplyKind.Ok, (await grain.SetAsync(new SetRequest("v"u8.ToArray(), SetCondition.Always, ExpiryMode.Clear, 0, ReturnOld: false))).Kind);
+        var slot = KeySlot.Of(key);
+        var slots = InProcessStoreCluster.Slots(store.OwnerOf(slot));
+
+        // As when the slot moves away while the activation lives: its calls are refused.
+        slots.Drop(slot);
+        try
+        {
+            var refused = await grain.GetAsync();
+            Assert.True(refused.IsError && refused.Text!.StartsWith("TRYAGAIN ", StringComparison.Ordinal), refused.Text);
+            await store.Cluster.WaitForDeactivationAsync(grain.GetGrainId()).WaitAsync(TimeSpan.FromSeconds(30));
+        }
+        finally
+        {
+            slots.Serve(slot);
+        }
+
+        Assert.Equal("v", Encoding.UTF8.GetString((await grain.GetAsync()).Bytes.Span));
+    }
+
+    [Fact(Timeout = Timeout)]
     public async Task BinaryKeys_RoundTripByteForByte()
     {
         var store = silos.Store;
