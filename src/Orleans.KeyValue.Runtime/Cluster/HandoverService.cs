@@ -113,11 +113,12 @@ public sealed partial class HandoverService
                     waiting++;
                 }
             }
-            else if (!isMine && (wasMine || (active && _slots.WasReceived(slot)) || (_closed && _storage.CountInSlot(slot) > 0)))
+            else if (!isMine && (wasMine || (active && (_slots.WasReceived(slot) || _slots.IsServed(slot))) || (_closed && _storage.CountInSlot(slot) > 0)))
             {
                 // Lost; or keys that arrived for a slot this silo was not serving yet, from a
-                // sender whose view was older or newer than this one: on to the owner (a silo
-                // still joining keeps them, since its view will give it their slot).
+                // sender whose view was older or newer than this one; or a slot kept here when
+                // its hand-over found no taker: on to the owner (a silo still joining keeps
+                // early keys, since its view will give it their slot).
                 if (after is null)
                 {
                     // No silo is left to take it (the last silo leaving): nothing to hand over to.
