@@ -46,7 +46,7 @@ public sealed class SiloProcessTests
 
             using var exit = new CancellationTokenSource(Deadline);
             await silo.WaitForExitAsync(exit.Token);
-            Assert.True(silo.ExitCode == 0, $"exit code {silo.ExitCode}\n{output}");
+            Assert.True(silo.ExitCode == 0, $"exit code {silo.ExitCode}\n{Snapshot(output)}");
             for (var i = 1; i < 200; i++)
             {
                 byte[] reply;
@@ -62,7 +62,7 @@ public sealed class SiloProcessTests
                 Assert.Equal("$1\r\nv\r\n", Encoding.UTF8.GetString(reply));
             }
 
-            Assert.Contains("shutting down", output.ToString(), StringComparison.OrdinalIgnoreCase);
+            Assert.Contains("shutting down", Snapshot(output), StringComparison.OrdinalIgnoreCase);
         }
         finally
         {
@@ -131,13 +131,29 @@ public sealed class SiloProcessTests
         return Process.Start(startInfo) ?? throw new InvalidOperationException("could not start the silo");
     }
 
+    private static string Snapshot(StringBuilder output)
+    {
+        lock (output)
+        {
+            return output.ToString();
+        }
+    }
+
     private static async Task<RawRespConnection> ConnectWhenUpAsync(int port, Process silo, StringBuilder output)
     {
         var clock = Stopwatch.StartNew();
         while (true)
         {
-            Assert.False(silo.HasExited, $"the silo exited with {(silo.HasExited ? silo.ExitCode : 0)}:\n{output}");
-            Assert.True(clock.Elapsed < Deadline, $"the silo did not answer within {Deadline}:\n{output}");
+            // The messages read the output only on failure, under the lock its readers append with.
+            if (silo.HasExited)
+            {
+                Assert.Fail($"the silo exited with {silo.ExitCode}:\n{Snapshot(output)}");
+            }
+
+            if (clock.Elapsed >= Deadline)
+            {
+                Assert.Fail($"the silo did not answer within {Deadline}:\n{Snapshot(output)}");
+            }
             try
             {
                 var connection = await RawRespConnection.ConnectAsync(port);
