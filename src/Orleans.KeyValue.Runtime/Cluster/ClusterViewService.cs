@@ -36,6 +36,7 @@ public sealed partial class ClusterViewService : ILifecycleParticipant<ISiloLife
     private readonly CancellationTokenSource _stopping = new();
     private readonly Dictionary<SiloAddress, (string Name, int Port, DateTimeOffset Started)> _described = [];
     private readonly HashSet<SiloAddress> _leaving = [];
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<SiloAddress, bool> _announcedLeaving = new();
     private readonly DateTimeOffset _startedAt;
     private ClusterMembershipSnapshot? _snapshot;
     private ClusterView _view = ClusterView.Empty;
@@ -110,6 +111,9 @@ public sealed partial class ClusterViewService : ILifecycleParticipant<ISiloLife
         var members = view.Members.Select(m => m.Status == SiloStatus.Active && leaving.Contains(m.Silo) ? m with { Status = SiloStatus.ShuttingDown } : m);
         return ClusterView.Build(view.Version, members, _options.VirtualNodes);
     }
+
+    /// <summary>Silos that announced their leave to this one (the view may not count them out yet).</summary>
+    public IReadOnlyCollection<SiloAddress> AnnouncedLeaving => [.. _announcedLeaving.Keys];
 
     /// <summary>Asks Orleans to re-read its membership now (a silo seems gone).</summary>
     public void RequestRefresh() => _ = RefreshQuietlyAsync();
@@ -253,6 +257,10 @@ public sealed partial class ClusterViewService : ILifecycleParticipant<ISiloLife
     private async ValueTask<byte[]> OnLeavingAsync(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
     {
         var silo = SiloAddress.FromParsableString(new WireReader(payload).ReadString() ?? string.Empty);
+
+        // Known at once, before the view that counts it out (which may wait for a change in
+        // progress): hand-overs under way stop sending to it.
+        _announcedLeaving[silo] = true;
         await ChangeAsync(leaving: silo, cancellationToken);
         return [];
     }

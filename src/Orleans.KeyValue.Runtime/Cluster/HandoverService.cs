@@ -187,8 +187,28 @@ public sealed partial class HandoverService
             var next = new List<(SlotParcel Parcel, SiloAddress? Owner)>();
             foreach (var (to, batch) in pending)
             {
+                var gone = _membership.AnnouncedLeaving;
+                if (gone.Contains(to))
+                {
+                    // The target announced its leave since this view was made: the slots go to
+                    // their owner among the silos that are not leaving.
+                    var others = _membership.ViewWithout([.. gone, _membership.Me]);
+                    next.AddRange(batch.Select(p => (p, others.OwnerOf(p.Slot))));
+                    continue;
+                }
+
                 var refused = await TrySendAsync(to, Encode(version, batch), cancellationToken);
                 LogDelivered(batch.Count, to.ToString(), refused?.Count ?? -1);
+                if (refused is null && _closed)
+                {
+                    // This silo is leaving and cannot keep them: the owner without the silo
+                    // that did not answer.
+                    LogSendFailed(to.ToString(), batch.Count, batch.Sum(p => p.Records.Count));
+                    var others = _membership.ViewWithout([.. _membership.AnnouncedLeaving, _membership.Me, to]);
+                    next.AddRange(batch.Select(p => (p, others.OwnerOf(p.Slot))));
+                    continue;
+                }
+
                 if (refused is null)
                 {
                     // The new owner cannot be reached: keep the keys and serve them until a later
@@ -272,7 +292,8 @@ public sealed partial class HandoverService
     /// <summary>The slots the target refused, each with the silo it says owns it, or null when it could not be reached.</summary>
     private async Task<Dictionary<int, SiloAddress?>?> TrySendAsync(SiloAddress target, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
     {
-        for (var attempt = 0; attempt < 3; attempt++)
+        // A leaving silo tries once: it then hands the slots to the next owner instead.
+        for (var attempt = 0; attempt < (_closed ? 1 : 3); attempt++)
         {
             try
             {

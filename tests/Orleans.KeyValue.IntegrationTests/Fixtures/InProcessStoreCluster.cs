@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 using Orleans.KeyValue.Gateway;
@@ -42,6 +43,10 @@ public sealed class InProcessStoreCluster : IAsyncDisposable
         builder.ConfigureSilo((_, silo) =>
         {
             silo.Services.AddSingleton<TimeProvider>(time);
+
+            // A clean leave hands every slot over before the silo stops: on a loaded machine
+            // that may outlast the host's default 30 s, which would cut it short.
+            silo.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromMinutes(2));
             silo.Services.UseTimeProviderForBackgroundAreas(TimeProvider.System);
             silo.AddKeyValueStore();
             if (Environment.GetEnvironmentVariable("KV_TEST_LOG") == "1")
