@@ -192,8 +192,7 @@ public sealed partial class HandoverService
                 {
                     // The target announced its leave since this view was made: the slots go to
                     // their owner among the silos that are not leaving.
-                    var others = _membership.ViewWithout([.. gone, _membership.Me]);
-                    next.AddRange(batch.Select(p => (p, others.OwnerOf(p.Slot))));
+                    next.AddRange(OwnersWithout(batch, gone));
                     continue;
                 }
 
@@ -204,8 +203,7 @@ public sealed partial class HandoverService
                     // This silo is leaving and cannot keep them: the owner without the silo
                     // that did not answer.
                     LogSendFailed(to.ToString(), batch.Count, batch.Sum(p => p.Records.Count));
-                    var others = _membership.ViewWithout([.. _membership.AnnouncedLeaving, _membership.Me, to]);
-                    next.AddRange(batch.Select(p => (p, others.OwnerOf(p.Slot))));
+                    next.AddRange(OwnersWithout(batch, [.. _membership.AnnouncedLeaving, to]));
                     continue;
                 }
 
@@ -255,6 +253,13 @@ public sealed partial class HandoverService
                 pending.Add((group.Key, slots));
             }
         }
+    }
+
+    /// <summary>Each parcel with its slot's owner in the view without this silo and <paramref name="leaving"/>.</summary>
+    private IEnumerable<(SlotParcel Parcel, SiloAddress? Owner)> OwnersWithout(List<SlotParcel> parcels, IReadOnlyCollection<SiloAddress> leaving)
+    {
+        var view = _membership.ViewWithout([.. leaving, _membership.Me]);
+        return parcels.Select(p => (p, view.OwnerOf(p.Slot)));
     }
 
     private void KeepHere(List<SlotParcel> parcels)

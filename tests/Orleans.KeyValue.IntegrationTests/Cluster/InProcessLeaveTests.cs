@@ -13,10 +13,10 @@ public sealed class InProcessLeaveTests
 {
     private const int Timeout = 180_000;
 
-    private static byte[] Key(string name) => Encoding.UTF8.GetBytes($"inproc:{Guid.NewGuid():N}:{name}");
+    private static byte[] Key(string name) => InProcessStoreCluster.Key(name);
 
     private static SetRequest SetPx(string value, long deadlineMs, SetCondition condition = SetCondition.Always) =>
-        new(Encoding.UTF8.GetBytes(value), condition, ExpiryMode.At, deadlineMs, ReturnOld: false);
+        InProcessStoreCluster.SetAt(value, deadlineMs, condition);
 
     [Theory(Timeout = Timeout)]
     [InlineData(1)]

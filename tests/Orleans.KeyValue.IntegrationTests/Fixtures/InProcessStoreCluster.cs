@@ -64,6 +64,13 @@ public sealed class InProcessStoreCluster : IAsyncDisposable
         return store;
     }
 
+    /// <summary>A key of its own for one test.</summary>
+    public static byte[] Key(string name) => System.Text.Encoding.UTF8.GetBytes($"inproc:{Guid.NewGuid():N}:{name}");
+
+    /// <summary>SET with an absolute deadline in milliseconds (PXAT).</summary>
+    public static SetRequest SetAt(string value, long deadlineMs, SetCondition condition = SetCondition.Always) =>
+        new(System.Text.Encoding.UTF8.GetBytes(value), condition, ExpiryMode.At, deadlineMs, ReturnOld: false);
+
     /// <summary>The services of a silo.</summary>
     public static IServiceProvider Services(InProcessSiloHandle silo) => silo.ServiceProvider;
 
