@@ -51,6 +51,8 @@ public static class SiloApplication
         ["--cluster-id"] = "Membership:ClusterId",
         ["--silo-name"] = "Membership:SiloName",
         ["--orleans-gateway-port"] = "Orleans:GatewayPort",
+        ["--replicas"] = "Replication:Replicas",
+        ["--backup-timeout"] = "Replication:BackupTimeout",
     };
 
     /// <summary>
@@ -105,6 +107,7 @@ public static class SiloApplication
         services.AddOptions<KeyGrainOptions>().Bind(builder.Configuration.GetSection(KeyGrainOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
         services.Configure<SiloTransportOptions>(builder.Configuration.GetSection(SiloTransportOptions.SectionName));
         services.Configure<MembershipOptions>(builder.Configuration.GetSection(MembershipOptions.SectionName));
+        services.Configure<Orleans.KeyValue.Runtime.Replication.ReplicationOptions>(builder.Configuration.GetSection(Orleans.KeyValue.Runtime.Replication.ReplicationOptions.SectionName));
         services.Configure<RespGatewayOptions>(builder.Configuration.GetSection(RespGatewayOptions.SectionName));
         services.Configure<Orleans.KeyValue.Runtime.Timers.TimingWheelOptions>(builder.Configuration.GetSection(Orleans.KeyValue.Runtime.Timers.TimingWheelOptions.SectionName));
         services.Configure<Orleans.KeyValue.Grains.Scripting.ScriptOptions>(builder.Configuration.GetSection("Scripting"));

@@ -18,6 +18,15 @@ public static class ErrorReplies
     /// <summary>A key grain called on a silo that does not serve its slot (it moved or is moving): retry.</summary>
     public const string TryAgain = "TRYAGAIN The silo that owns this key cannot be reached right now or its slot is moving; retry";
 
+    /// <summary>
+    /// A write whose slot's backup could not be reached and never got it (Redis's text for too few
+    /// replicas): nothing was applied.
+    /// </summary>
+    public const string NoReplicas = "NOREPLICAS Not enough good replicas to write.";
+
+    /// <summary>A write whose backup did not answer in time: it may or may not have been applied, as after any timeout.</summary>
+    public const string BackupTimeout = "NOREPLICAS The backup silo did not confirm the write in time; it may or may not have been applied";
+
     /// <summary>Shared reply for <see cref="WrongType"/>.</summary>
     public static KvReply WrongTypeReply { get; } = KvReply.FromError(WrongType);
 

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using Orleans.KeyValue.Runtime.Cluster;
+using Orleans.KeyValue.Runtime.Replication;
 using Orleans.KeyValue.Runtime.Transport;
 
 namespace Orleans.KeyValue.Gateway.Cluster;
@@ -10,6 +11,7 @@ public sealed class ClusterRouter(
     SlotTable slots,
     SiloMessenger transport,
     HandoverService handover,
+    ReplicationService replication,
     IOptions<SiloTransportOptions> options)
 {
     /// <summary>How many times a command may be forwarded before the client is told to retry.</summary>
@@ -22,6 +24,8 @@ public sealed class ClusterRouter(
     public SiloMessenger Transport { get; } = transport;
 
     public HandoverService Handover { get; } = handover;
+
+    public ReplicationService Replication { get; } = replication;
 
     /// <summary>How long a command waits for its owner (forwarding, or a slot in transition).</summary>
     public TimeSpan RequestTimeout { get; } = options.Value.RequestTimeout;

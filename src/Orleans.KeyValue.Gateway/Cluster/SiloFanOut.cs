@@ -29,7 +29,7 @@ internal sealed class SiloFanOut
         var replies = new List<KvReply>();
         if (_cluster is null)
         {
-            replies.Add(RunLocal(operation, new WireReader(Arguments(arguments))));
+            replies.Add(await RunLocalAsync(operation, new WireReader(Arguments(arguments))));
             return replies;
         }
 
@@ -52,7 +52,7 @@ internal sealed class SiloFanOut
 
         if (includesMe || membership.View.ActiveSilos.Count == 0)
         {
-            replies.Add(RunLocal(operation, new WireReader(Arguments(arguments))));
+            replies.Add(await RunLocalAsync(operation, new WireReader(Arguments(arguments))));
         }
 
         replies.AddRange(await Task.WhenAll(tasks));
@@ -93,11 +93,22 @@ internal sealed class SiloFanOut
         return writer.Written;
     }
 
-    private ValueTask<byte[]> HandleLocalOperationAsync(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
+    private async ValueTask<byte[]> HandleLocalOperationAsync(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
     {
         var reader = new WireReader(payload);
         var operation = (LocalOperation)reader.ReadByte();
-        return new(KvReplyCodec.ToBytes(RunLocal(operation, reader)));
+        return KvReplyCodec.ToBytes(await RunLocalAsync(operation, reader));
+    }
+
+    private async ValueTask<KvReply> RunLocalAsync(LocalOperation operation, WireReader reader)
+    {
+        if (operation == LocalOperation.Flush)
+        {
+            // Every slot here and its backup's copy: the FLUSHALL is in both before it is answered.
+            return await _keyspace.FlushAsync() ? KvReply.Ok : KvReply.FromError(Grains.ErrorReplies.BackupTimeout);
+        }
+
+        return RunLocal(operation, reader);
     }
 
     private KvReply RunLocal(LocalOperation operation, WireReader reader)
@@ -108,9 +119,6 @@ internal sealed class SiloFanOut
                 return KvReply.FromInteger(_keyspace.Count);
             case LocalOperation.Keys:
                 return KvReply.FromArray([.. _keyspace.Keys(reader.ReadBytes())]);
-            case LocalOperation.Flush:
-                _keyspace.Flush();
-                return KvReply.Ok;
             case LocalOperation.Scan:
                 var cursor = reader.ReadInt64();
                 var count = reader.ReadInt32();

@@ -90,6 +90,16 @@ internal sealed class ClusterCommands(RespGatewayOptions options, ClusterRouter?
             .Append("kv_commands_forwarded:").Append(cluster.Forwarded).Append("\r\n")
             .Append("kv_handover_keys_sent:").Append(cluster.Handover.KeysSent).Append("\r\n")
             .Append("kv_handover_keys_received:").Append(cluster.Handover.KeysReceived).Append("\r\n");
+        var replication = cluster.Replication;
+        text.Append("kv_replicas:").Append(replication.Enabled ? 1 : 0).Append("\r\n")
+            .Append("kv_backup_keys:").Append(replication.BackupKeys).Append("\r\n")
+            .Append("kv_backup_slots_complete:").Append(replication.CompleteCopies).Append("\r\n")
+            .Append("kv_slots_awaiting_fill:").Append(replication.SlotsAwaitingFill).Append("\r\n")
+            .Append("kv_writes_replicated:").Append(replication.WritesReplicated).Append("\r\n")
+            .Append("kv_writes_backed_up:").Append(replication.WritesBackedUp).Append("\r\n")
+            .Append("kv_replication_refused:").Append(replication.Refused).Append("\r\n")
+            .Append("kv_backup_keys_filled:").Append(replication.KeysFilled).Append("\r\n")
+            .Append("kv_keys_promoted:").Append(replication.KeysPromoted).Append("\r\n");
         var index = 0;
         foreach (var member in view.Members.OrderBy(m => m.StartTime))
         {

@@ -19,8 +19,20 @@ internal sealed class KeyspaceService(KeyGrainServices keys, SlotTable? slots)
     /// <summary>True when this silo serves <paramref name="slot"/> (always, outside a cluster).</summary>
     public bool Serves(int slot) => slots is null || slots.IsServed(slot);
 
-    /// <summary>Removes every key here. Grains read their state from the store at every call, so this is enough.</summary>
-    public void Flush() => _storage.ClearAll();
+    /// <summary>
+    /// Removes every key here, and the backup's copy of every slot served here (false when a
+    /// backup did not confirm). Grains read their state from the store at every call, so this is enough.
+    /// </summary>
+    public async Task<bool> FlushAsync()
+    {
+        if (keys.Replication is { } replication)
+        {
+            return await replication.FlushAsync();
+        }
+
+        _storage.ClearAll();
+        return true;
+    }
 
     /// <summary>The live keys here matching <paramref name="pattern"/>.</summary>
     public List<KvReply> Keys(byte[] pattern)

@@ -1,4 +1,6 @@
 using Orleans.KeyValue.Grains.Keys;
+using Orleans.KeyValue.Resp;
+using Orleans.KeyValue.Runtime.Replication;
 
 namespace Orleans.KeyValue.Grains.Calls;
 
@@ -12,11 +14,63 @@ public sealed class KeyInvoker(IGrainFactory grains, KeyGrainServices services) 
     public ValueTask<KvReply> InvokeAsync<TCall>(ReadOnlySpan<byte> key, TCall call)
         where TCall : struct, IKeyCall
     {
+        if (services.Replication is { Enabled: true } && services.IsReplicated(KeySlot.Of(key)))
+        {
+            return TCall.NeedsActivation ? call.InvokeAsync(grains.GetKeyGrain(key)) : InvokeReplicatedAsync(key.ToArray(), call);
+        }
+
         if (!TCall.NeedsActivation && services.Turns.TryRunWithoutActivation(key, call, services, out var reply))
         {
             return new(reply);
         }
 
         return call.InvokeAsync(grains.GetKeyGrain(key));
+    }
+
+    /// <summary>
+    /// A call on a slot with a backup, for a key without an activation: a write holds the key's
+    /// turn (see <see cref="KeyTurns.TryRunStaged{TCall}"/>) until its backup holds it and it is
+    /// stored; a read answers only under the slot's read lease.
+    /// </summary>
+    private async ValueTask<KvReply> InvokeReplicatedAsync<TCall>(byte[] key, TCall call)
+        where TCall : struct, IKeyCall
+    {
+        var slot = KeySlot.Of(key);
+        var replication = services.Replication!;
+        for (var attempt = 1; ; )
+        {
+            switch (services.Turns.TryRunStaged(key, call, services, out var reply, out var write))
+            {
+                case StagedTurn.Active:
+                    return await call.InvokeAsync(grains.GetKeyGrain(key));
+                case StagedTurn.Busy:
+                    await write!.Done;
+                    continue;
+                case StagedTurn.Ran:
+                    if (replication.HasReadLease(slot))
+                    {
+                        return reply;
+                    }
+
+                    if (attempt++ >= ReplicatedTurn.ReadAttempts || !await replication.RenewReadLeaseAsync(slot))
+                    {
+                        return KvReply.FromError(ErrorReplies.TryAgain);
+                    }
+
+                    continue;
+                default:
+                    var outcome = ReplicaOutcome.Unknown;
+                    try
+                    {
+                        outcome = await replication.ReplicateAsync(slot, write!.Key, write.Record);
+                    }
+                    finally
+                    {
+                        services.Turns.EndStaged(write!, outcome == ReplicaOutcome.Stored);
+                    }
+
+                    return outcome == ReplicaOutcome.Stored ? reply : ReplicatedTurn.ErrorFor(outcome);
+            }
+        }
     }
 }

@@ -40,11 +40,7 @@ internal sealed class KeyGrain : Grain, IKeyGrain
         _slot = KeySlot.Of(_key.Key);
     }
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
-    {
-        _services.Activated(_key.Key);
-        return Task.CompletedTask;
-    }
+    public override Task OnActivateAsync(CancellationToken cancellationToken) => _services.ActivatedAsync(_key.Key);
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
@@ -85,11 +81,22 @@ internal sealed class KeyGrain : Grain, IKeyGrain
             return new(operation(_key));
         }
 
-        if (!_slots.TryEnter(_slot, out _))
+        if (!_slots.TryEnter(_slot, out var settled))
         {
+            if (settled is not null && _slots.IsFilling(_slot))
+            {
+                // Its keys are being copied to the backup: a moment.
+                return WaitThenRunAsync(settled, operation);
+            }
+
             // Not served here (moved, or moving): nothing ran; the next call is placed anew.
             DeactivateOnIdle();
             return new(KvReply.FromError(ErrorReplies.TryAgain));
+        }
+
+        if (_services.IsReplicated(_slot))
+        {
+            return RunReplicatedAsync(operation);
         }
 
         try
@@ -99,6 +106,24 @@ internal sealed class KeyGrain : Grain, IKeyGrain
         finally
         {
             _slots.Exit(_slot);
+        }
+    }
+
+    private async ValueTask<KvReply> WaitThenRunAsync(Task settled, Func<KeyOperations, KvReply> operation)
+    {
+        await settled;
+        return await Gated(operation);
+    }
+
+    private async ValueTask<KvReply> RunReplicatedAsync(Func<KeyOperations, KvReply> operation)
+    {
+        try
+        {
+            return await ReplicatedTurn.RunAsync(_key, _slot, _services.Replication!, operation);
+        }
+        finally
+        {
+            _slots!.Exit(_slot);
         }
     }
 }

@@ -1,10 +1,16 @@
+using Orleans.KeyValue.Runtime.Replication;
 using Orleans.KeyValue.Runtime.Storage;
 using Orleans.KeyValue.Runtime.Timers;
 
 namespace Orleans.KeyValue.Grains.Keys;
 
 /// <summary>What every key grain of the silo shares: storage, the timing wheel, the clock, counters.</summary>
-public sealed class KeyGrainServices(IRecordStore<KeyRecord> storage, TimingWheel wheel, TimeProvider time, KeyspaceStatistics statistics)
+public sealed class KeyGrainServices(
+    IRecordStore<KeyRecord> storage,
+    TimingWheel wheel,
+    TimeProvider time,
+    KeyspaceStatistics statistics,
+    ReplicationService? replication = null)
 {
     public IRecordStore<KeyRecord> Storage { get; } = storage;
 
@@ -14,15 +20,26 @@ public sealed class KeyGrainServices(IRecordStore<KeyRecord> storage, TimingWhee
 
     public KeyspaceStatistics Statistics { get; } = statistics;
 
+    /// <summary>The backup copies of the cluster's slots (null for a store without a cluster).</summary>
+    public ReplicationService? Replication { get; } = replication;
+
+    /// <summary>True when writes of <paramref name="slot"/> must reach a backup before they are stored.</summary>
+    public bool IsReplicated(int slot) => Replication is { Enabled: true } replication && replication.BackupOf(slot) is not null;
+
     /// <summary>Who holds each key's turn on this silo.</summary>
     public KeyTurns Turns { get; } = new();
 
     /// <summary>True while <paramref name="key"/>'s grain has an activation on this silo.</summary>
     public bool IsActive(ReadOnlySpan<byte> key) => Turns.IsActive(key);
 
-    internal void Activated(byte[] key)
+    internal async Task ActivatedAsync(byte[] key)
     {
-        Turns.Activated(key);
+        // A write to the key staged without an activation finishes first (see KeyTurns).
+        while (Turns.TryActivate(key) is { } pending)
+        {
+            await pending;
+        }
+
         Statistics.Activated();
     }
 

@@ -22,6 +22,9 @@ public sealed class KeyOperations
 {
     private readonly KeyGrainServices _services;
     private readonly byte[] _key;
+    private bool _staging;
+    private bool _staged;
+    private KeyRecord _stagedRecord;
 
     /// <param name="key">The key; the store may keep this array, so it must never change.</param>
     /// <param name="services">The silo's store, wheel, clock and counters.</param>
@@ -42,6 +45,46 @@ public sealed class KeyOperations
     public IScriptHost? Scripts { get; }
 
     public KeyRecord Read() => Live(_services.NowMs);
+
+    /// <summary>
+    /// From now on, writes are kept aside instead of stored: reads of this key see them, the
+    /// store does not. A replicated write is stored only once its backup holds it (see
+    /// <see cref="TakeStaged"/> and <see cref="Commit"/>), so no reader ever sees a value that a
+    /// failover could take away.
+    /// </summary>
+    public void BeginStaging()
+    {
+        _staging = true;
+        _staged = false;
+    }
+
+    /// <summary>
+    /// Ends staging: true with the record the turn's writes left (<see cref="ValueKind.None"/>
+    /// for a deleted key) when the turn wrote, false when it only read.
+    /// </summary>
+    public bool TakeStaged(out KeyRecord record)
+    {
+        _staging = false;
+        record = _stagedRecord;
+        var staged = _staged;
+        _staged = false;
+        _stagedRecord = default;
+        return staged;
+    }
+
+    /// <summary>Stores a record taken with <see cref="TakeStaged"/> once its backup holds it.</summary>
+    public void Commit(in KeyRecord record)
+    {
+        var current = Live(_services.NowMs);
+        if (record.Exists)
+        {
+            Store(record, current);
+        }
+        else if (current.Exists)
+        {
+            Remove(expired: false);
+        }
+    }
 
     public KvReply Get()
     {
@@ -353,6 +396,11 @@ public sealed class KeyOperations
 
     private KeyRecord Live(long now)
     {
+        if (_staged)
+        {
+            return _stagedRecord.Exists && !_stagedRecord.IsExpiredAt(now) ? _stagedRecord : default;
+        }
+
         if (!_services.Storage.TryRead(_key, out var record))
         {
             return default;
@@ -382,6 +430,13 @@ public sealed class KeyOperations
     /// </summary>
     private void Store(KeyRecord record, in KeyRecord previous)
     {
+        if (_staging)
+        {
+            _staged = true;
+            _stagedRecord = record with { WheelTag = 0 };
+            return;
+        }
+
         var keep = previous.Exists && previous.HasDeadline && record.HasDeadline && previous.DeadlineMs <= record.DeadlineMs;
         var own = record.HasDeadline ? (int)record.DeadlineMs : 0;
         var tagged = record with { WheelTag = keep ? previous.WheelTag : own };
@@ -400,6 +455,13 @@ public sealed class KeyOperations
 
     private void Remove(bool expired)
     {
+        if (_staging)
+        {
+            _staged = true;
+            _stagedRecord = default;
+            return;
+        }
+
         if (_services.Storage.Clear(_key) && expired)
         {
             _services.Statistics.Expired();

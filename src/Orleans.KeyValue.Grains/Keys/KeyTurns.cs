@@ -23,6 +23,10 @@ public sealed class KeyTurns
     // that ends after its successor began cannot unregister the successor).
     private readonly ConcurrentDictionary<byte[], int> _active = new(ByteArrayComparer.Instance);
 
+    // Keys whose write (made without an activation) is with their backup: the key's turn lasts
+    // until the write is stored, so every other call to the key waits for it.
+    private readonly ConcurrentDictionary<byte[], StagedWrite> _staged = new(ByteArrayComparer.Instance);
+
     /// <summary>Key grain activations registered here.</summary>
     public int ActiveCount => _active.Count;
 
@@ -52,11 +56,74 @@ public sealed class KeyTurns
         }
     }
 
-    internal void Activated(byte[] key)
+    /// <summary>
+    /// Runs <paramref name="call"/> as <paramref name="key"/>'s turn with its writes staged (see
+    /// <see cref="KeyOperations.BeginStaging"/>), when its grain has no activation here and no
+    /// staged write holds the key. A call that wrote returns <see cref="StagedTurn.Staged"/> with
+    /// the write, which holds the key's turn until <see cref="EndStaged"/>.
+    /// </summary>
+    public StagedTurn TryRunStaged<TCall>(ReadOnlySpan<byte> key, TCall call, KeyGrainServices services, out KvReply reply, out StagedWrite? write)
+        where TCall : struct, IKeyCall
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        lock (StripeOf(key))
+        {
+            write = null;
+            reply = default;
+            if (!_active.IsEmpty && IsActive(key))
+            {
+                return StagedTurn.Active;
+            }
+
+            if (!_staged.IsEmpty && _staged.GetAlternateLookup<ReadOnlySpan<byte>>().TryGetValue(key, out write))
+            {
+                return StagedTurn.Busy;
+            }
+
+            var array = services.Storage.FindKey(key) ?? key.ToArray();
+            var operations = new KeyOperations(array, services);
+            operations.BeginStaging();
+            reply = call.Invoke(operations);
+            if (!operations.TakeStaged(out var record))
+            {
+                return StagedTurn.Ran;
+            }
+
+            write = new StagedWrite(operations, record);
+            _staged[array] = write;
+            return StagedTurn.Staged;
+        }
+    }
+
+    /// <summary>Ends the turn of a staged write: stores it when its backup holds it, and lets the key's next call in.</summary>
+    public void EndStaged(StagedWrite write, bool store)
+    {
+        ArgumentNullException.ThrowIfNull(write);
+        lock (StripeOf(write.Key))
+        {
+            if (store)
+            {
+                write.Operations.Commit(write.Record);
+            }
+
+            _staged.TryRemove(write.Key, out _);
+        }
+
+        write.Complete();
+    }
+
+    /// <summary>Registers an activation of <paramref name="key"/>; a task to wait for (then call again) while a staged write holds the key.</summary>
+    internal Task? TryActivate(byte[] key)
     {
         lock (StripeOf(key))
         {
+            if (!_staged.IsEmpty && _staged.TryGetValue(key, out var write))
+            {
+                return write.Done;
+            }
+
             _active.AddOrUpdate(key, 1, static (_, count) => count + 1);
+            return null;
         }
     }
 

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Orleans.KeyValue.Runtime.Membership;
+using Orleans.KeyValue.Runtime.Replication;
 using Orleans.KeyValue.Runtime.Transport;
 
 namespace Orleans.KeyValue.Runtime.Cluster;
@@ -32,9 +33,14 @@ public static class ClusterServiceCollectionExtensions
         silo.AddGrainService<SiloMessageService>();
         services.TryAddSingleton<ClusterViewService>();
         services.TryAddSingleton<SlotTable>();
+        services.AddOptions<ReplicationOptions>().ValidateDataAnnotations()
+            .Validate(o => o.BackupTimeout > TimeSpan.Zero && o.ReadLease > TimeSpan.Zero && o.MaintenanceInterval > TimeSpan.Zero, "Replication timeouts must be positive.")
+            .ValidateOnStart();
+        services.TryAddSingleton<ReplicationService>();
         services.TryAddSingleton<HandoverService>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<ClusterViewService>());
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => new MessageHandlersLifecycle<HandoverService>(sp));
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => new ReplicationLifecycle(sp.GetRequiredService<ReplicationService>()));
         return silo;
     }
 }

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.KeyValue.Runtime.Membership;
 using Orleans.KeyValue.Runtime.Placement;
+using Orleans.KeyValue.Runtime.Replication;
 using Orleans.KeyValue.Runtime.Storage;
 using Orleans.KeyValue.Runtime.Timers;
 using Orleans.KeyValue.Runtime.Transport;
@@ -24,6 +25,7 @@ public sealed partial class HandoverService
     private readonly IRecordStore<KeyRecord> _storage;
     private readonly TimingWheel _wheel;
     private readonly SiloMessenger _transport;
+    private readonly ReplicationService _replication;
     private readonly MembershipOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -41,6 +43,7 @@ public sealed partial class HandoverService
         IRecordStore<KeyRecord> storage,
         TimingWheel wheel,
         SiloMessenger transport,
+        ReplicationService replication,
         IOptions<MembershipOptions> options,
         TimeProvider time,
         ILogger<HandoverService> logger)
@@ -53,6 +56,7 @@ public sealed partial class HandoverService
         _storage = storage;
         _wheel = wheel;
         _transport = transport;
+        _replication = replication;
         _options = options.Value;
         _time = time;
         _logger = logger;
@@ -92,7 +96,8 @@ public sealed partial class HandoverService
     {
         var me = _membership.Me;
         var outgoing = new Dictionary<SiloAddress, List<int>>();
-        int gained = 0, waiting = 0, lost = 0;
+        var fromDead = new List<(int Slot, SiloAddress? From)>();
+        int waiting = 0, lost = 0;
         var active = _closed || view.StatusOf(me) == SiloStatus.Active;
         for (var slot = 0; slot < KeySlot.Count; slot++)
         {
@@ -105,8 +110,7 @@ public sealed partial class HandoverService
                 // Keys come from the previous owner if it is alive to send them.
                 if (before is null || view.StatusOf(before) is null or SiloStatus.Dead)
                 {
-                    _slots.Serve(slot);
-                    gained++;
+                    fromDead.Add((slot, before));
                 }
                 else if (_slots.Await(slot, before))
                 {
@@ -141,18 +145,26 @@ public sealed partial class HandoverService
         {
             if (me.Equals(view.OwnerOf(slot)) && view.StatusOf(from) is null or SiloStatus.Dead)
             {
-                // Was waiting for a silo that has since died: its keys are gone.
-                _slots.Serve(slot);
-                gained++;
+                // Was waiting for a silo that has since died: its keys come from their copy.
+                fromDead.Add((slot, from));
             }
         }
 
-        if (gained + waiting + lost + outgoing.Count > 0)
+        if (fromDead.Count + waiting + lost + outgoing.Count > 0)
         {
-            LogPlan(view.Version, gained, waiting, outgoing.Sum(o => o.Value.Count), lost);
+            LogPlan(view.Version, fromDead.Count, waiting, outgoing.Sum(o => o.Value.Count), lost);
+        }
+
+        // A dead owner's slots are served from their copies (the backup is this silo, or the
+        // silo that was the backup sends its copy), once the dead owner's read lease ran out.
+        await _replication.PromoteAsync(old, view, fromDead, cancellationToken);
+        foreach (var (slot, _) in fromDead)
+        {
+            _slots.Serve(slot);
         }
 
         await Task.WhenAll(outgoing.Select(pair => SendSlotsAsync(pair.Key, pair.Value, view.Version, cancellationToken)));
+        _replication.OnViewApplied(view);
     }
 
     private async Task SendSlotsAsync(SiloAddress target, List<int> slots, long version, CancellationToken cancellationToken)
@@ -381,6 +393,7 @@ public sealed partial class HandoverService
             switch (receipt)
             {
                 case HandoverReceipt.Accept:
+                    _replication.DropCopy(slot);
                     if (awaitedFrom is null)
                     {
                         _slots.Received(slot);

@@ -15,6 +15,7 @@ public sealed class SlotTable
     private const int Served = 1;
     private const int Moving = 2;
     private const int Waiting = 3;
+    private const int Filling = 4;
 
     private readonly int[] _state = new int[KeySlot.Count];
     private readonly int[] _inFlight = new int[KeySlot.Count];
@@ -25,7 +26,7 @@ public sealed class SlotTable
     private readonly Lock _gate = new();
 
     /// <summary>Slots served now.</summary>
-    public int ServedCount => _state.Count(s => s == Served);
+    public int ServedCount => _state.Count(s => s is Served or Filling);
 
     /// <summary>Slots waiting for their keys from the previous owner.</summary>
     public int WaitingCount => _state.Count(s => s == Waiting);
@@ -53,7 +54,47 @@ public sealed class SlotTable
     public void Exit(int slot) => Interlocked.Decrement(ref _inFlight[slot]);
 
     /// <summary>True when <paramref name="slot"/> is served now.</summary>
-    public bool IsServed(int slot) => Volatile.Read(ref _state[slot]) == Served;
+    public bool IsServed(int slot) => Volatile.Read(ref _state[slot]) is Served or Filling;
+
+    /// <summary>True while <paramref name="slot"/> waits for its keys from the silo that owned it.</summary>
+    public bool IsWaiting(int slot) => Volatile.Read(ref _state[slot]) == Waiting;
+
+    /// <summary>True while <paramref name="slot"/>'s keys are being copied to its backup (commands wait).</summary>
+    public bool IsFilling(int slot) => Volatile.Read(ref _state[slot]) == Filling;
+
+    /// <summary>
+    /// Holds new commands of a served <paramref name="slot"/> back and waits until none is inside
+    /// it, so that a copy of its keys taken now is complete until <see cref="EndFill"/>: every
+    /// write that was inside has been stored, and none starts. False (nothing held) when the slot
+    /// is not served here.
+    /// </summary>
+    public async Task<bool> BeginFillAsync(int slot, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            if (_state[slot] != Served)
+            {
+                return false;
+            }
+
+            BeginLocked(slot, Filling);
+        }
+
+        await DrainAsync(slot, cancellationToken);
+        return true;
+    }
+
+    /// <summary>Lets commands of <paramref name="slot"/> in again after <see cref="BeginFillAsync"/> (unless it started moving meanwhile).</summary>
+    public void EndFill(int slot)
+    {
+        lock (_gate)
+        {
+            if (_state[slot] == Filling)
+            {
+                SettleLocked(slot, Served);
+            }
+        }
+    }
 
     /// <summary>Serves <paramref name="slot"/> from now on (a new slot, or its keys arrived).</summary>
     public void Serve(int slot) => Settle(slot, Served);
@@ -108,7 +149,7 @@ public sealed class SlotTable
         {
             switch (_state[slot])
             {
-                case Served:
+                case Served or Filling:
                     return HandoverReceipt.Ignore;
                 case Moving:
                     return HandoverReceipt.Refuse;
@@ -203,11 +244,23 @@ public sealed class SlotTable
             BeginLocked(slot, Moving);
         }
 
+        await DrainAsync(slot, cancellationToken);
+        lock (_gate)
+        {
+            var arrived = _received[slot];
+            _received[slot] = false;
+            return wasWaiting && !arrived ? _awaitedFrom[slot] : null;
+        }
+    }
+
+    private async Task DrainAsync(int slot, CancellationToken cancellationToken)
+    {
         Interlocked.MemoryBarrier();
         var spin = 0;
         while (Volatile.Read(ref _inFlight[slot]) != 0)
         {
-            // Commands inside are grain turns already running: short. Yield, then back off.
+            // Commands inside are grain turns already running (a replicated write waits for its
+            // backup, bounded by its timeout): short. Yield, then back off.
             if (++spin < 100)
             {
                 await Task.Yield();
@@ -216,13 +269,6 @@ public sealed class SlotTable
             {
                 await Task.Delay(1, cancellationToken);
             }
-        }
-
-        lock (_gate)
-        {
-            var arrived = _received[slot];
-            _received[slot] = false;
-            return wasWaiting && !arrived ? _awaitedFrom[slot] : null;
         }
     }
 

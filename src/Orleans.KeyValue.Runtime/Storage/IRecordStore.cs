@@ -44,6 +44,9 @@ public interface IRecordStore<TState>
     int CountInSlot(int slot);
 
     /// <summary>Removes every state of <paramref name="slot"/> and returns it (a hand-over).</summary>
+    /// <summary>A copy of the records of <paramref name="slot"/>, leaving them in place.</summary>
+    List<KeyValuePair<byte[], TState>> CopySlot(int slot);
+
     List<KeyValuePair<byte[], TState>> TakeSlot(int slot);
 
     /// <summary>

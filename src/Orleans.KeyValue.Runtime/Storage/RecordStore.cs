@@ -101,6 +101,9 @@ public sealed class RecordStore<TState> : IRecordStore<TState>
 
     public int CountInSlot(int slot) => _slots[slot]?.States.Count ?? 0;
 
+    public List<KeyValuePair<byte[], TState>> CopySlot(int slot) =>
+        _slots[slot] is { } segment ? [.. segment.States] : [];
+
     public List<KeyValuePair<byte[], TState>> TakeSlot(int slot)
     {
         var taken = new List<KeyValuePair<byte[], TState>>();

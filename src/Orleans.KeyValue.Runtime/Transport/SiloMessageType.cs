@@ -20,4 +20,16 @@ public enum SiloMessageType : byte
 
     /// <summary>A dashboard query of the receiver's own figures.</summary>
     Dashboard = 7,
+
+    /// <summary>A write for the receiver's copy of a slot it backs up (applied before the owner stores it).</summary>
+    Replicate = 8,
+
+    /// <summary>The whole content of slots the receiver backs up: its copies are replaced.</summary>
+    BackupFill = 9,
+
+    /// <summary>An owner asks the silo backing up its slots for a read lease.</summary>
+    Lease = 10,
+
+    /// <summary>A new owner asks for the copy of a slot the receiver backed up for a silo that died.</summary>
+    BackupFetch = 11,
 }

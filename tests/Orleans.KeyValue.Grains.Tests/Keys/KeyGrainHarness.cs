@@ -51,6 +51,9 @@ public sealed class KeyGrainHarness : IDisposable
 
     public KvReply Get(string key) => Call(key, default(GetCall));
 
+    /// <summary>The key's operations as one turn uses them (to stage writes, as a replicated turn does).</summary>
+    public KeyOperations Operations(string key) => new(Bytes(key), _services);
+
     public KvReply SetIf(string key, string value, ValueCondition compare, string match, SetCondition condition = SetCondition.Always, bool get = false, ExpiryMode expiry = ExpiryMode.Clear, long deadline = 0) =>
         Call(key, new SetCall(new SetRequest(Bytes(value), condition, expiry, deadline, get, compare, Bytes(match))));
 

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using Orleans.KeyValue.Testing;
@@ -14,6 +15,7 @@ public sealed class ClusterLoad : IAsyncDisposable
     private readonly Task _running;
     private readonly List<string> _acknowledged = [];
     private readonly List<string> _errors = [];
+    private readonly List<long> _acknowledgedAt = [];
 
     private ClusterLoad(RawRespConnection client, string prefix, int limit)
     {
@@ -42,6 +44,26 @@ public sealed class ClusterLoad : IAsyncDisposable
             {
                 return [.. _errors];
             }
+        }
+    }
+
+    /// <summary>
+    /// The longest time between two acknowledgments after <paramref name="since"/> (a
+    /// <see cref="Stopwatch"/> timestamp): how long the writes stalled, say while a failover ran.
+    /// </summary>
+    public TimeSpan LongestStallSince(long since)
+    {
+        lock (_acknowledged)
+        {
+            var longest = TimeSpan.Zero;
+            var previous = since;
+            foreach (var at in _acknowledgedAt.Where(t => t > since))
+            {
+                longest = TimeSpan.FromTicks(Math.Max(longest.Ticks, Stopwatch.GetElapsedTime(previous, at).Ticks));
+                previous = at;
+            }
+
+            return longest;
         }
     }
 
@@ -92,6 +114,10 @@ public sealed class ClusterLoad : IAsyncDisposable
             lock (reply == RedisReply.Ok ? _acknowledged : _errors)
             {
                 (reply == RedisReply.Ok ? _acknowledged : _errors).Add(reply == RedisReply.Ok ? key : reply.TrimEnd());
+                if (reply == RedisReply.Ok)
+                {
+                    _acknowledgedAt.Add(Stopwatch.GetTimestamp());
+                }
             }
         }
     }

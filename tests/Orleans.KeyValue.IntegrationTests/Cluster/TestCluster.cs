@@ -205,6 +205,36 @@ public sealed class TestCluster : IAsyncDisposable
         throw new TimeoutException($"The cluster did not settle within {limit}: {seen}\n{Logs()}");
     }
 
+    /// <summary>
+    /// Waits until every slot has a complete copy on its backup (every live silo reports no slot
+    /// awaiting a fill, and the copies cover all 16384 slots), when more than one silo lives.
+    /// </summary>
+    public async Task WaitForBackupsFilledAsync(TimeSpan? timeout = null)
+    {
+        var deadline = Stopwatch.StartNew();
+        var limit = timeout ?? StartTimeout;
+        var seen = string.Empty;
+        while (deadline.Elapsed < limit)
+        {
+            var infos = new List<Dictionary<string, string>>();
+            foreach (var silo in LiveSilos)
+            {
+                infos.Add(await ClusterInfoAsync(silo));
+            }
+
+            seen = string.Join(" | ", infos.Select(i => $"awaiting={i.GetValueOrDefault("kv_slots_awaiting_fill")} complete={i.GetValueOrDefault("kv_backup_slots_complete")}"));
+            if (infos.All(i => i.GetValueOrDefault("kv_slots_awaiting_fill") == "0")
+                && (infos.Count < 2 || infos.Sum(i => int.Parse(i.GetValueOrDefault("kv_backup_slots_complete", "0"), CultureInfo.InvariantCulture)) == 16384))
+            {
+                return;
+            }
+
+            await Task.Delay(100);
+        }
+
+        throw new TimeoutException($"The backups were not filled within {limit}: {seen}\n{Logs()}");
+    }
+
     /// <summary>INFO cluster of one silo, as fields.</summary>
     public static async Task<Dictionary<string, string>> ClusterInfoAsync(TestSilo silo)
     {

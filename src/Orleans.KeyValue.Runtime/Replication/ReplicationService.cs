@@ -1,0 +1,926 @@
+using System.Collections.Concurrent;
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.KeyValue.Resp;
+using Orleans.KeyValue.Runtime.Cluster;
+using Orleans.KeyValue.Runtime.Membership;
+using Orleans.KeyValue.Runtime.Placement;
+using Orleans.KeyValue.Runtime.Storage;
+using Orleans.KeyValue.Runtime.Timers;
+using Orleans.KeyValue.Runtime.Transport;
+
+namespace Orleans.KeyValue.Runtime.Replication;
+
+/// <summary>
+/// A second copy of every key, on the silo that takes the key's slot over when its owner dies.
+/// </summary>
+/// <remarks>
+/// <para>
+/// The backup of a slot is its owner in the view without the slot's owner: when the owner dies,
+/// Orleans's next view is exactly that view, so the slot goes to the silo already holding the
+/// copy. A write is sent to the backup before the owner stores it (the key's turn is held
+/// meanwhile), so what any reader sees on the owner is on the backup too.
+/// </para>
+/// <para>
+/// Fencing: a backup applies a write only when its own view (caught up to the sender's
+/// membership version, the epoch) gives the sender the slot and itself the copy. A silo declared
+/// dead, cut off or paused, can therefore not get a write acknowledged: its backup either cannot
+/// be reached or refuses. Reads are fenced by a lease: an owner serves reads of a slot only while
+/// its backup confirmed it as the owner within <see cref="ReplicationOptions.ReadLease"/>, and a
+/// backup takes a dead owner's slots over only when its last confirmation is that old.
+/// </para>
+/// <para>
+/// After a view change the new backups get whole slots in the background (a fill holds the
+/// slot's commands back while its keys are copied); writes are replicated from the first moment.
+/// </para>
+/// </remarks>
+public sealed partial class ReplicationService : IDisposable
+{
+    private readonly ClusterViewService _membership;
+    private readonly SlotTable _slots;
+    private readonly IRecordStore<KeyRecord> _storage;
+    private readonly TimingWheel _wheel;
+    private readonly SiloMessenger _transport;
+    private readonly ReplicationOptions _options;
+    private readonly int _virtualNodes;
+    private readonly TimeProvider _time;
+
+    // Leases are about real processes pausing, so they run on elapsed real time even where the
+    // store's clock (key deadlines) is a test's fake one.
+    private readonly TimeProvider _elapsed = TimeProvider.System;
+    private readonly ILogger _logger;
+    private readonly BackupStore _copies = new();
+    private readonly Lock _fence = new();
+    private readonly SiloAddress?[] _synced = new SiloAddress?[KeySlot.Count];
+    private readonly ConcurrentDictionary<SiloAddress, long> _leaseUntil = new();
+    private readonly ConcurrentDictionary<SiloAddress, long> _granted = new();
+    private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+    private readonly CancellationTokenSource _stopping = new();
+    private BackupMap _backups = new(ClusterView.Empty, new SiloAddress?[KeySlot.Count]);
+    private Task? _loop;
+    private long _replicated;
+    private long _backedUp;
+    private long _refused;
+    private long _keysFilled;
+    private long _slotsFilled;
+    private long _keysPromoted;
+
+    public ReplicationService(
+        ClusterViewService membership,
+        SlotTable slots,
+        IRecordStore<KeyRecord> storage,
+        TimingWheel wheel,
+        SiloMessenger transport,
+        IOptions<ReplicationOptions> options,
+        IOptions<MembershipOptions> membershipOptions,
+        TimeProvider time,
+        ILogger<ReplicationService> logger)
+    {
+        ArgumentNullException.ThrowIfNull(membership);
+        ArgumentNullException.ThrowIfNull(transport);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(membershipOptions);
+        _membership = membership;
+        _slots = slots;
+        _storage = storage;
+        _wheel = wheel;
+        _transport = transport;
+        _options = options.Value;
+        _virtualNodes = membershipOptions.Value.VirtualNodes;
+        _time = time;
+        _logger = logger;
+        transport.Handle(SiloMessageType.Replicate, OnReplicateAsync);
+        transport.Handle(SiloMessageType.BackupFill, OnFillAsync);
+        transport.Handle(SiloMessageType.Lease, OnLeaseAsync);
+        transport.Handle(SiloMessageType.BackupFetch, OnFetchAsync);
+        membership.OnDeclaredDead(() => _copies.Clear());
+    }
+
+    /// <summary>True when writes are copied to a backup (<c>--replicas 1</c>).</summary>
+    public bool Enabled => _options.Replicas > 0;
+
+    /// <summary>Keys held here as copies of other silos' slots.</summary>
+    public int BackupKeys => _copies.Count;
+
+    /// <summary>Slots whose copy here is complete.</summary>
+    public int CompleteCopies => _copies.CompleteSlots;
+
+    /// <summary>Writes of this silo's slots that a backup confirmed.</summary>
+    public long WritesReplicated => Interlocked.Read(ref _replicated);
+
+    /// <summary>Writes of other silos' slots applied to the copies here.</summary>
+    public long WritesBackedUp => Interlocked.Read(ref _backedUp);
+
+    /// <summary>Writes and fills refused here or by a backup (an old epoch, or not the backup).</summary>
+    public long Refused => Interlocked.Read(ref _refused);
+
+    /// <summary>Keys copied to backups by fills.</summary>
+    public long KeysFilled => Interlocked.Read(ref _keysFilled);
+
+    /// <summary>Slots copied to backups by fills.</summary>
+    public long SlotsFilled => Interlocked.Read(ref _slotsFilled);
+
+    /// <summary>Keys served here from copies after their owner died.</summary>
+    public long KeysPromoted => Interlocked.Read(ref _keysPromoted);
+
+    /// <summary>Slots served here whose backup does not hold a complete copy yet.</summary>
+    public int SlotsAwaitingFill
+    {
+        get
+        {
+            var backups = BackupsOf(_membership.View);
+            var count = 0;
+            for (var slot = 0; slot < KeySlot.Count; slot++)
+            {
+                if (_slots.IsServed(slot) && backups[slot] is { } backup && !backup.Equals(Me) && !backup.Equals(Volatile.Read(ref _synced[slot])))
+                {
+                    count++;
+                }
+            }
+
+            return count;
+        }
+    }
+
+    private SiloAddress Me => _membership.Me;
+
+    /// <summary>
+    /// The backup of <paramref name="slot"/> in this silo's view, or null when writes of the slot
+    /// need none (<c>--replicas 0</c>, or no other silo is active).
+    /// </summary>
+    public SiloAddress? BackupOf(int slot) => Enabled ? BackupsOf(_membership.View)[slot] : null;
+
+    /// <summary>
+    /// The backup of every slot of <paramref name="view"/>: each slot's owner in the view without
+    /// the slot's owner (null when the owner is the only active silo).
+    /// </summary>
+    public static SiloAddress?[] ComputeBackups(ClusterView view, int virtualNodes)
+    {
+        ArgumentNullException.ThrowIfNull(view);
+        var backups = new SiloAddress?[KeySlot.Count];
+        foreach (var silo in view.ActiveSilos)
+        {
+            var without = ClusterView.Build(
+                view.Version,
+                view.Members.Select(m => m.Silo.Equals(silo) ? m with { Status = SiloStatus.ShuttingDown } : m),
+                virtualNodes);
+            for (var slot = 0; slot < KeySlot.Count; slot++)
+            {
+                if (silo.Equals(view.OwnerOf(slot)))
+                {
+                    backups[slot] = without.OwnerOf(slot);
+                }
+            }
+        }
+
+        return backups;
+    }
+
+    /// <summary>Starts the background work: fills of new backups, lease renewals, expired copies.</summary>
+    public void Start() => _loop ??= MaintainAsync(_stopping.Token);
+
+    /// <summary>Stops the background work.</summary>
+    public async Task StopAsync()
+    {
+        await _stopping.CancelAsync();
+        if (_loop is not null)
+        {
+            await _loop.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+    }
+
+    public void Dispose() => _stopping.Dispose();
+
+    /// <summary>
+    /// Sends one write of <paramref name="slot"/> (the key's new record, or its removal as
+    /// <see cref="ValueKind.None"/>) to the slot's backup and waits for it. Call it inside the
+    /// slot's gate and the key's turn, and store the write only on <see cref="ReplicaOutcome.Stored"/>.
+    /// </summary>
+    public async ValueTask<ReplicaOutcome> ReplicateAsync(int slot, byte[] key, KeyRecord record)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        var view = _membership.View;
+        var backup = Enabled ? BackupsOf(view)[slot] : null;
+        if (backup is null)
+        {
+            return ReplicaOutcome.Stored;
+        }
+
+        if (backup.Equals(Me))
+        {
+            // Served here although the view gives the slot to another silo (kept after a refused
+            // hand-over): no copy can be made, so no write is acknowledged.
+            return ReplicaOutcome.Refused;
+        }
+
+        var writer = new WireWriter(48 + key.Length + (record.Value?.Length ?? 0));
+        writer.WriteInt64(view.Version);
+        writer.WriteString(Me.ToParsableString());
+        writer.WriteInt32(slot);
+        KeyRecordCodec.Write(writer, key, record with { Value = record.Value ?? [] });
+        var sentAt = _elapsed.GetTimestamp();
+        try
+        {
+            var reply = await _transport.SendAsync(backup, SiloMessageType.Replicate, writer.Written, _options.BackupTimeout);
+            if (reply.Length > 0 && reply[0] == 1)
+            {
+                ExtendLease(backup, sentAt);
+                Interlocked.Increment(ref _replicated);
+                return ReplicaOutcome.Stored;
+            }
+
+            Interlocked.Increment(ref _refused);
+            LogWriteRefused(backup.ToString(), slot, view.Version);
+            _membership.RequestRefresh();
+            return ReplicaOutcome.Refused;
+        }
+        catch (SiloUnreachableException exception)
+        {
+            _membership.RequestRefresh();
+            if (!exception.MayHaveArrived)
+            {
+                return ReplicaOutcome.Unreachable;
+            }
+
+            // The backup may hold the write that this silo will not store: copy the slot to it
+            // again before trusting it.
+            Volatile.Write(ref _synced[slot], null);
+            Wake();
+            return ReplicaOutcome.Unknown;
+        }
+    }
+
+    /// <summary>True when this silo may answer a read of <paramref name="slot"/> now: it needs no backup, or holds a lease from it.</summary>
+    public bool HasReadLease(int slot)
+    {
+        if (!Enabled || BackupsOf(_membership.View)[slot] is not { } backup)
+        {
+            return true;
+        }
+
+        return _leaseUntil.TryGetValue(backup, out var until) && _elapsed.GetTimestamp() < until;
+    }
+
+    /// <summary>Asks <paramref name="slot"/>'s backup for a read lease; false when it refuses or cannot be reached.</summary>
+    public async ValueTask<bool> RenewReadLeaseAsync(int slot)
+    {
+        var view = _membership.View;
+        if (!Enabled || BackupsOf(view)[slot] is not { } backup)
+        {
+            return true;
+        }
+
+        return !backup.Equals(Me) && await RenewLeaseAsync(backup, view.Version, _stopping.Token);
+    }
+
+    /// <summary>
+    /// FLUSHALL on this silo: every slot served here is emptied on this silo and on its backup,
+    /// with the slot's commands held back meanwhile. False when a backup did not confirm.
+    /// </summary>
+    public async Task<bool> FlushAsync(CancellationToken cancellationToken = default)
+    {
+        if (!Enabled)
+        {
+            _storage.ClearAll();
+            return true;
+        }
+
+        var view = _membership.View;
+        var backups = BackupsOf(view);
+        var held = new List<int>();
+        try
+        {
+            for (var slot = 0; slot < KeySlot.Count; slot++)
+            {
+                if (await _slots.BeginFillAsync(slot, cancellationToken))
+                {
+                    held.Add(slot);
+                }
+            }
+
+            _storage.ClearAll();
+            var confirmed = true;
+            foreach (var group in held.Where(s => backups[s] is { } b && !b.Equals(Me)).GroupBy(s => backups[s]!))
+            {
+                foreach (var batch in group.Chunk(_options.FillBatchSlots))
+                {
+                    confirmed &= await SendFillAsync(group.Key, batch, view.Version, empty: true, cancellationToken);
+                }
+            }
+
+            return confirmed;
+        }
+        finally
+        {
+            foreach (var slot in held)
+            {
+                _slots.EndFill(slot);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Serves slots this silo gained from a silo that died, from the copies: its own when it was
+    /// the backup, else the copy fetched from the silo that was. Waits until the dead owner's
+    /// read lease has run out. Slots with no copy anywhere start empty (logged as lost).
+    /// </summary>
+    public async Task PromoteAsync(ClusterView old, ClusterView view, List<(int Slot, SiloAddress? From)> gained, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(old);
+        ArgumentNullException.ThrowIfNull(view);
+        ArgumentNullException.ThrowIfNull(gained);
+        if (gained.Count == 0)
+        {
+            return;
+        }
+
+        var oldBackups = ComputeBackups(old, _virtualNodes);
+        foreach (var fromGroup in gained.GroupBy(g => g.From))
+        {
+            if (fromGroup.Key is { } dead)
+            {
+                await WaitForLeaseToEndAsync(dead, cancellationToken);
+            }
+
+            var remote = new Dictionary<SiloAddress, List<int>>();
+            int promoted = 0, incomplete = 0, lost = 0;
+            foreach (var (slot, _) in fromGroup)
+            {
+                var holder = oldBackups[slot];
+                if (Me.Equals(holder) || _copies.Holds(slot))
+                {
+                    (List<KeyValuePair<byte[], KeyRecord>> Records, bool Complete) copy;
+                    lock (_fence)
+                    {
+                        copy = _copies.Take(slot);
+                    }
+
+                    promoted += Install(copy.Records);
+                    incomplete += copy.Complete ? 0 : 1;
+                }
+                else if (holder is not null && view.StatusOf(holder) == SiloStatus.Active && fromGroup.Key is not null)
+                {
+                    if (!remote.TryGetValue(holder, out var list))
+                    {
+                        remote[holder] = list = [];
+                    }
+
+                    list.Add(slot);
+                }
+                else if (fromGroup.Key is not null && Enabled)
+                {
+                    lost++;
+                }
+            }
+
+            foreach (var (holder, slots) in remote)
+            {
+                var (keys, missing) = await FetchAsync(holder, fromGroup.Key!, slots, view.Version, cancellationToken);
+                promoted += keys;
+                incomplete += missing;
+            }
+
+            if (fromGroup.Key is { } from && (promoted > 0 || incomplete > 0 || lost > 0))
+            {
+                LogPromoted(fromGroup.Count(), from.ToString(), promoted, incomplete, lost);
+            }
+
+            if (incomplete + lost > 0 && Enabled)
+            {
+                LogCopiesMissing(incomplete + lost, fromGroup.Key?.ToString() ?? "none");
+            }
+        }
+    }
+
+    /// <summary>
+    /// After every view change (the hand-over has run): copies this silo no longer backs up are
+    /// dropped, slots it no longer serves forget their backup, and fills start.
+    /// </summary>
+    public void OnViewApplied(ClusterView view)
+    {
+        ArgumentNullException.ThrowIfNull(view);
+        var backups = BackupsOf(view);
+        lock (_fence)
+        {
+            for (var slot = 0; slot < KeySlot.Count; slot++)
+            {
+                // A slot waiting for its keys from a silo that leaves keeps its copy: if that
+                // silo dies before it hands them over, the copy is what remains.
+                if (!Me.Equals(backups[slot]) && !_slots.IsWaiting(slot) && _copies.Holds(slot))
+                {
+                    _copies.Drop(slot);
+                }
+            }
+        }
+
+        for (var slot = 0; slot < KeySlot.Count; slot++)
+        {
+            if (!_slots.IsServed(slot))
+            {
+                Volatile.Write(ref _synced[slot], null);
+            }
+        }
+
+        Wake();
+    }
+
+    /// <summary>The keys of <paramref name="slot"/> arrived by hand-over: they replace any copy held here.</summary>
+    public void DropCopy(int slot)
+    {
+        lock (_fence)
+        {
+            _copies.Drop(slot);
+        }
+    }
+
+    private SiloAddress?[] BackupsOf(ClusterView view)
+    {
+        var map = Volatile.Read(ref _backups);
+        if (ReferenceEquals(map.View, view))
+        {
+            return map.BySlot;
+        }
+
+        var computed = new BackupMap(view, ComputeBackups(view, _virtualNodes));
+        Volatile.Write(ref _backups, computed);
+        return computed.BySlot;
+    }
+
+    private void Wake() => _wake.Writer.TryWrite(true);
+
+    private void ExtendLease(SiloAddress backup, long sentAt)
+    {
+        var until = sentAt + (long)(_options.ReadLease.TotalSeconds * _elapsed.TimestampFrequency);
+        _leaseUntil.AddOrUpdate(backup, until, (_, old) => Math.Max(old, until));
+    }
+
+    private async Task<bool> RenewLeaseAsync(SiloAddress backup, long version, CancellationToken cancellationToken)
+    {
+        var writer = new WireWriter(64);
+        writer.WriteInt64(version);
+        writer.WriteString(Me.ToParsableString());
+        var sentAt = _elapsed.GetTimestamp();
+        try
+        {
+            var reply = await _transport.SendAsync(backup, SiloMessageType.Lease, writer.Written, _options.BackupTimeout, cancellationToken);
+            if (reply.Length > 0 && reply[0] == 1)
+            {
+                ExtendLease(backup, sentAt);
+                return true;
+            }
+
+            _membership.RequestRefresh();
+            return false;
+        }
+        catch (SiloUnreachableException)
+        {
+            return false;
+        }
+    }
+
+    private async Task WaitForLeaseToEndAsync(SiloAddress owner, CancellationToken cancellationToken)
+    {
+        if (!_granted.TryGetValue(owner, out var granted))
+        {
+            return;
+        }
+
+        var left = _options.ReadLease - _elapsed.GetElapsedTime(granted);
+        if (left > TimeSpan.Zero)
+        {
+            LogWaitingForLease(owner.ToString(), left.TotalMilliseconds);
+            await Task.Delay(left, _elapsed, cancellationToken);
+        }
+    }
+
+    private int Install(List<KeyValuePair<byte[], KeyRecord>> records)
+    {
+        var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
+        var installed = 0;
+        foreach (var (key, record) in records)
+        {
+            if (record.IsExpiredAt(now))
+            {
+                continue;
+            }
+
+            _storage.Write(key, record with { WheelTag = 0 });
+            if (record.HasDeadline)
+            {
+                _wheel.Schedule(key, record.DeadlineMs);
+            }
+
+            installed++;
+        }
+
+        Interlocked.Add(ref _keysPromoted, installed);
+        return installed;
+    }
+
+    private async Task MaintainAsync(CancellationToken cancellationToken)
+    {
+        var period = TimeSpan.FromTicks(Math.Min(_options.MaintenanceInterval.Ticks, _options.ReadLease.Ticks / 4));
+        var sweep = _elapsed.GetTimestamp();
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                var woken = _wake.Reader.WaitToReadAsync(cancellationToken).AsTask();
+                await Task.WhenAny(woken, Task.Delay(period, _elapsed, cancellationToken));
+                cancellationToken.ThrowIfCancellationRequested();
+                _wake.Reader.TryRead(out _);
+                if (!Enabled || !_membership.IsServing)
+                {
+                    continue;
+                }
+
+                await RenewLeasesAsync(cancellationToken);
+                await FillAsync(cancellationToken);
+                if (_elapsed.GetElapsedTime(sweep) > _options.MaintenanceInterval * 10)
+                {
+                    sweep = _elapsed.GetTimestamp();
+                    _copies.RemoveExpired(_time.GetUtcNow().ToUnixTimeMilliseconds());
+                }
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception exception) when (exception is not OutOfMemoryException)
+            {
+                LogMaintenanceFailed(exception);
+            }
+        }
+    }
+
+    /// <summary>Renews the read lease from every backup of this silo's slots before it runs low.</summary>
+    private async Task RenewLeasesAsync(CancellationToken cancellationToken)
+    {
+        var view = _membership.View;
+        var backups = BackupsOf(view);
+        var distinct = new HashSet<SiloAddress>();
+        for (var slot = 0; slot < KeySlot.Count; slot++)
+        {
+            if (backups[slot] is { } backup && Me.Equals(view.OwnerOf(slot)))
+            {
+                distinct.Add(backup);
+            }
+        }
+
+        var threshold = _elapsed.GetTimestamp() + (long)(_options.ReadLease.TotalSeconds / 2 * _elapsed.TimestampFrequency);
+        await Task.WhenAll(distinct
+            .Where(b => !_leaseUntil.TryGetValue(b, out var until) || until < threshold)
+            .Select(b => RenewLeaseAsync(b, view.Version, cancellationToken)));
+    }
+
+    /// <summary>Copies every served slot whose backup does not hold it yet, in batches.</summary>
+    private async Task FillAsync(CancellationToken cancellationToken)
+    {
+        var view = _membership.View;
+        var backups = BackupsOf(view);
+        var todo = new Dictionary<SiloAddress, List<int>>();
+        for (var slot = 0; slot < KeySlot.Count; slot++)
+        {
+            if (_slots.IsServed(slot) && backups[slot] is { } backup && !backup.Equals(Me) && !backup.Equals(Volatile.Read(ref _synced[slot])))
+            {
+                if (!todo.TryGetValue(backup, out var list))
+                {
+                    todo[backup] = list = [];
+                }
+
+                list.Add(slot);
+            }
+        }
+
+        foreach (var (backup, slots) in todo)
+        {
+            foreach (var batch in slots.Chunk(_options.FillBatchSlots))
+            {
+                var held = new List<int>(batch.Length);
+                try
+                {
+                    foreach (var slot in batch)
+                    {
+                        if (await _slots.BeginFillAsync(slot, cancellationToken))
+                        {
+                            held.Add(slot);
+                        }
+                    }
+
+                    await SendFillAsync(backup, [.. held], view.Version, empty: false, cancellationToken);
+                }
+                finally
+                {
+                    foreach (var slot in held)
+                    {
+                        _slots.EndFill(slot);
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>Sends the whole content of <paramref name="slots"/> (held by the caller) to <paramref name="backup"/>; true when it took them all.</summary>
+    private async Task<bool> SendFillAsync(SiloAddress backup, int[] slots, long version, bool empty, CancellationToken cancellationToken)
+    {
+        if (slots.Length == 0)
+        {
+            return true;
+        }
+
+        var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
+        var writer = new WireWriter(256);
+        writer.WriteInt64(version);
+        writer.WriteString(Me.ToParsableString());
+        writer.WriteInt32(slots.Length);
+        var keys = 0;
+        foreach (var slot in slots)
+        {
+            var records = empty ? [] : _storage.CopySlot(slot);
+            records.RemoveAll(pair => pair.Value.IsExpiredAt(now));
+            writer.WriteInt32(slot);
+            writer.WriteInt32(records.Count);
+            foreach (var (key, record) in records)
+            {
+                KeyRecordCodec.Write(writer, key, record);
+            }
+
+            keys += records.Count;
+        }
+
+        try
+        {
+            var reply = await _transport.SendAsync(backup, SiloMessageType.BackupFill, writer.Written, _options.BackupTimeout * 5, cancellationToken);
+            var reader = new WireReader(reply);
+            var refused = new HashSet<int>();
+            for (var count = reader.ReadInt32(); count > 0; count--)
+            {
+                refused.Add(reader.ReadInt32());
+            }
+
+            foreach (var slot in slots)
+            {
+                Volatile.Write(ref _synced[slot], refused.Contains(slot) ? null : backup);
+            }
+
+            Interlocked.Add(ref _slotsFilled, slots.Length - refused.Count);
+            Interlocked.Add(ref _keysFilled, keys);
+            LogFilled(slots.Length - refused.Count, keys, backup.ToString(), refused.Count);
+            if (refused.Count > 0)
+            {
+                Interlocked.Add(ref _refused, refused.Count);
+                _membership.RequestRefresh();
+            }
+
+            return refused.Count == 0;
+        }
+        catch (SiloUnreachableException exception)
+        {
+            foreach (var slot in slots)
+            {
+                Volatile.Write(ref _synced[slot], null);
+            }
+
+            LogFillFailed(exception, backup.ToString(), slots.Length);
+            return false;
+        }
+    }
+
+    private async Task<(int Keys, int Missing)> FetchAsync(SiloAddress holder, SiloAddress dead, List<int> slots, long version, CancellationToken cancellationToken)
+    {
+        var writer = new WireWriter(64 + (slots.Count * 4));
+        writer.WriteInt64(version);
+        writer.WriteString(Me.ToParsableString());
+        writer.WriteString(dead.ToParsableString());
+        writer.WriteInt32(slots.Count);
+        foreach (var slot in slots)
+        {
+            writer.WriteInt32(slot);
+        }
+
+        try
+        {
+            var reply = await _transport.SendAsync(holder, SiloMessageType.BackupFetch, writer.Written, _options.ReadLease + (_options.BackupTimeout * 5), cancellationToken);
+            var reader = new WireReader(reply);
+            int keys = 0, missing = 0;
+            for (var count = reader.ReadInt32(); count > 0; count--)
+            {
+                reader.ReadInt32();
+                var complete = reader.ReadByte() == 1;
+                var records = new List<KeyValuePair<byte[], KeyRecord>>();
+                for (var n = reader.ReadInt32(); n > 0; n--)
+                {
+                    var (key, record) = KeyRecordCodec.Read(reader);
+                    records.Add(KeyValuePair.Create(key, record));
+                }
+
+                keys += Install(records);
+                missing += complete ? 0 : 1;
+            }
+
+            return (keys, missing);
+        }
+        catch (SiloUnreachableException exception)
+        {
+            LogFillFailed(exception, holder.ToString(), slots.Count);
+            return (0, slots.Count);
+        }
+    }
+
+    /// <summary>Waits (briefly) until this silo's view is at least as new as a sender's.</summary>
+    private async ValueTask CatchUpAsync(long version, CancellationToken cancellationToken)
+    {
+        if (version <= _membership.View.Version)
+        {
+            return;
+        }
+
+        _membership.RequestRefresh();
+        for (var i = 0; i < 50 && _membership.View.Version < version; i++)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(10), _elapsed, cancellationToken);
+        }
+    }
+
+    /// <summary>True when this silo's view gives <paramref name="sender"/> the slot and this silo its copy (call under the fence).</summary>
+    private bool Backs(ClusterView view, SiloAddress sender, int slot) =>
+        view.StatusOf(Me) == SiloStatus.Active
+        && !_membership.IsIsolated
+        && sender.Equals(view.OwnerOf(slot))
+        && Me.Equals(BackupsOf(view)[slot]);
+
+    private async ValueTask<byte[]> OnReplicateAsync(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
+    {
+        var reader = new WireReader(payload);
+        var version = reader.ReadInt64();
+        var sender = SiloAddress.FromParsableString(reader.ReadString() ?? string.Empty);
+        var slot = reader.ReadInt32();
+        var (key, record) = KeyRecordCodec.Read(reader);
+        if (slot is < 0 or >= KeySlot.Count || KeySlot.Of(key) != slot)
+        {
+            throw new InvalidDataException("A replicated write names the wrong slot.");
+        }
+
+        await CatchUpAsync(version, cancellationToken);
+        lock (_fence)
+        {
+            if (!Backs(_membership.View, sender, slot))
+            {
+                Interlocked.Increment(ref _refused);
+                return [0];
+            }
+
+            _copies.Apply(key, record);
+            _granted[sender] = _elapsed.GetTimestamp();
+        }
+
+        Interlocked.Increment(ref _backedUp);
+        return [1];
+    }
+
+    private async ValueTask<byte[]> OnFillAsync(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
+    {
+        var reader = new WireReader(payload);
+        var version = reader.ReadInt64();
+        var sender = SiloAddress.FromParsableString(reader.ReadString() ?? string.Empty);
+        var slots = new List<(int Slot, List<(byte[] Key, KeyRecord Record)> Records)>();
+        for (var count = reader.ReadInt32(); count > 0; count--)
+        {
+            var slot = reader.ReadInt32();
+            if (slot is < 0 or >= KeySlot.Count)
+            {
+                throw new InvalidDataException("A fill names a slot out of range.");
+            }
+
+            var records = new List<(byte[], KeyRecord)>();
+            for (var n = reader.ReadInt32(); n > 0; n--)
+            {
+                records.Add(KeyRecordCodec.Read(reader));
+            }
+
+            slots.Add((slot, records));
+        }
+
+        await CatchUpAsync(version, cancellationToken);
+        var refused = new List<int>();
+        lock (_fence)
+        {
+            var view = _membership.View;
+            foreach (var (slot, records) in slots)
+            {
+                if (Backs(view, sender, slot))
+                {
+                    _copies.Replace(slot, records);
+                }
+                else
+                {
+                    refused.Add(slot);
+                }
+            }
+
+            if (refused.Count < slots.Count)
+            {
+                _granted[sender] = _elapsed.GetTimestamp();
+            }
+        }
+
+        Interlocked.Add(ref _refused, refused.Count);
+        var reply = new WireWriter(4 + (refused.Count * 4));
+        reply.WriteInt32(refused.Count);
+        foreach (var slot in refused)
+        {
+            reply.WriteInt32(slot);
+        }
+
+        return reply.ToArray();
+    }
+
+    private async ValueTask<byte[]> OnLeaseAsync(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
+    {
+        var reader = new WireReader(payload);
+        var version = reader.ReadInt64();
+        var sender = SiloAddress.FromParsableString(reader.ReadString() ?? string.Empty);
+        await CatchUpAsync(version, cancellationToken);
+        lock (_fence)
+        {
+            var view = _membership.View;
+            if (view.StatusOf(sender) != SiloStatus.Active || view.StatusOf(Me) != SiloStatus.Active || _membership.IsIsolated)
+            {
+                return [0];
+            }
+
+            _granted[sender] = _elapsed.GetTimestamp();
+            return [1];
+        }
+    }
+
+    private async ValueTask<byte[]> OnFetchAsync(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
+    {
+        var reader = new WireReader(payload);
+        var version = reader.ReadInt64();
+        var requester = SiloAddress.FromParsableString(reader.ReadString() ?? string.Empty);
+        var dead = SiloAddress.FromParsableString(reader.ReadString() ?? string.Empty);
+        var slots = new List<int>();
+        for (var count = reader.ReadInt32(); count > 0; count--)
+        {
+            slots.Add(reader.ReadInt32());
+        }
+
+        await CatchUpAsync(version, cancellationToken);
+        await WaitForLeaseToEndAsync(dead, cancellationToken);
+        var reply = new WireWriter(256);
+        var taken = new List<(int Slot, List<KeyValuePair<byte[], KeyRecord>> Records, bool Complete)>();
+        lock (_fence)
+        {
+            var view = _membership.View;
+            foreach (var slot in slots)
+            {
+                // Only the slot's owner in a view as new as the requester's gets the copy; from
+                // then on this silo takes no write for it from the dead owner (its view says so).
+                if (slot is >= 0 and < KeySlot.Count && requester.Equals(view.OwnerOf(slot)))
+                {
+                    var (records, complete) = _copies.Take(slot);
+                    taken.Add((slot, records, complete));
+                }
+            }
+        }
+
+        reply.WriteInt32(taken.Count);
+        foreach (var (slot, records, complete) in taken)
+        {
+            reply.WriteInt32(slot);
+            reply.WriteByte(complete ? (byte)1 : (byte)0);
+            reply.WriteInt32(records.Count);
+            foreach (var (key, record) in records)
+            {
+                KeyRecordCodec.Write(reply, key, record);
+            }
+        }
+
+        return reply.ToArray();
+    }
+
+    private sealed record BackupMap(ClusterView View, SiloAddress?[] BySlot);
+
+    [LoggerMessage(EventId = 2201, Level = LogLevel.Warning, Message = "Backup {Silo} refused a write of slot {Slot} (view {Version}): this silo's view is behind")]
+    private partial void LogWriteRefused(string silo, int slot, long version);
+
+    [LoggerMessage(EventId = 2202, Level = LogLevel.Debug, Message = "Filled {Slots} slots ({Keys} keys) on backup {Silo}; {Refused} refused")]
+    private partial void LogFilled(int slots, int keys, string silo, int refused);
+
+    [LoggerMessage(EventId = 2203, Level = LogLevel.Warning, Message = "Copying {Slots} slots to {Silo} failed; retrying later")]
+    private partial void LogFillFailed(Exception exception, string silo, int slots);
+
+    [LoggerMessage(EventId = 2204, Level = LogLevel.Warning, Message = "Took over {Slots} slots of dead silo {Silo} from their copies: {Keys} keys, {Incomplete} copies incomplete, {Lost} with no copy")]
+    private partial void LogPromoted(int slots, string silo, int keys, int incomplete, int lost);
+
+    [LoggerMessage(EventId = 2205, Level = LogLevel.Error, Message = "{Slots} slots of dead silo {Silo} had no complete copy: keys written before their backup was filled are lost")]
+    private partial void LogCopiesMissing(int slots, string silo);
+
+    [LoggerMessage(EventId = 2206, Level = LogLevel.Information, Message = "Waiting {Milliseconds} ms for the read lease of dead silo {Silo} to run out")]
+    private partial void LogWaitingForLease(string silo, double milliseconds);
+
+    [LoggerMessage(EventId = 2207, Level = LogLevel.Error, Message = "Replication maintenance failed")]
+    private partial void LogMaintenanceFailed(Exception exception);
+}
