@@ -70,6 +70,7 @@ public sealed partial class ClusterViewService : ILifecycleParticipant<ISiloLife
         Me = local.SiloAddress;
         messenger.Handle(SiloMessageType.Describe, (_, _) => new(Describe()));
         messenger.Handle(SiloMessageType.Leaving, OnLeavingAsync);
+        messenger.RefuseFrom(silo => _view.StatusOf(silo) == SiloStatus.Dead);
     }
 
     /// <summary>This silo's Orleans address.</summary>

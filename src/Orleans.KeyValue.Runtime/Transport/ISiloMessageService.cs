@@ -9,7 +9,10 @@ namespace Orleans.KeyValue.Runtime.Transport;
 [Alias("kv.ISiloMessageService")]
 public interface ISiloMessageService : IGrainService
 {
-    /// <summary>Runs the handler for <paramref name="type"/> on <paramref name="payload"/> and returns its answer.</summary>
+    /// <summary>
+    /// Runs the handler for <paramref name="type"/> on <paramref name="payload"/> and returns its
+    /// answer; refused when this silo's view says <paramref name="sender"/> was declared dead.
+    /// </summary>
     [Alias("receive")]
-    Task<byte[]> ReceiveAsync(SiloMessageType type, [Immutable] byte[] payload);
+    Task<byte[]> ReceiveAsync(SiloMessageType type, [Immutable] byte[] payload, SiloAddress sender);
 }

@@ -10,5 +10,5 @@ internal sealed class SiloMessageService(GrainId grainId, Silo silo, ILoggerFact
 {
     // Reentrant: handlers are thread-safe and some wait (a forwarded command for a slot moving
     // in waits for its keys); one waiting message must not hold up the others.
-    public Task<byte[]> ReceiveAsync(SiloMessageType type, byte[] payload) => messenger.DispatchAsync(type, payload);
+    public Task<byte[]> ReceiveAsync(SiloMessageType type, byte[] payload, SiloAddress sender) => messenger.DispatchAsync(type, payload, sender);
 }

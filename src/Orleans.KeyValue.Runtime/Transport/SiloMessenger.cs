@@ -12,6 +12,8 @@ namespace Orleans.KeyValue.Runtime.Transport;
 public sealed class SiloMessenger(IServiceProvider services, IOptions<SiloTransportOptions> options)
 {
     private readonly Dictionary<SiloMessageType, Func<ReadOnlyMemory<byte>, CancellationToken, ValueTask<byte[]>>> _handlers = [];
+    private Func<SiloAddress, bool> _declaredDead = static _ => false;
+    private SiloAddress? _me;
     private SiloMessageClient? _client;
     private long _sent;
     private long _received;
@@ -35,6 +37,14 @@ public sealed class SiloMessenger(IServiceProvider services, IOptions<SiloTransp
     }
 
     /// <summary>
+    /// Refuses every message from a silo for which <paramref name="declaredDead"/> is true: a
+    /// message that a silo sent before it was declared dead (cut off or paused meanwhile) and that
+    /// arrives only now must not act on a cluster that has moved on without it. Its sender has
+    /// already given up on it (and told its client the outcome is unknown).
+    /// </summary>
+    public void RefuseFrom(Func<SiloAddress, bool> declaredDead) => _declaredDead = declaredDead;
+
+    /// <summary>
     /// Sends <paramref name="payload"/> to <paramref name="silo"/> and returns its handler's answer.
     /// Throws <see cref="SiloUnreachableException"/> when no answer came (it may have run there).
     /// </summary>
@@ -42,10 +52,11 @@ public sealed class SiloMessenger(IServiceProvider services, IOptions<SiloTransp
     {
         ArgumentNullException.ThrowIfNull(silo);
         _client ??= services.GetRequiredService<SiloMessageClient>();
+        _me ??= services.GetRequiredService<ILocalSiloDetails>().SiloAddress;
         Interlocked.Increment(ref _sent);
         try
         {
-            return await _client.On(silo).ReceiveAsync(type, payload.ToArray()).WaitAsync(timeout ?? RequestTimeout, cancellationToken);
+            return await _client.On(silo).ReceiveAsync(type, payload.ToArray(), _me).WaitAsync(timeout ?? RequestTimeout, cancellationToken);
         }
         catch (Exception exception) when (exception is OrleansException or TimeoutException)
         {
@@ -53,9 +64,15 @@ public sealed class SiloMessenger(IServiceProvider services, IOptions<SiloTransp
         }
     }
 
-    internal async Task<byte[]> DispatchAsync(SiloMessageType type, byte[] payload)
+    internal async Task<byte[]> DispatchAsync(SiloMessageType type, byte[] payload, SiloAddress sender)
     {
         Interlocked.Increment(ref _received);
+        if (_declaredDead(sender))
+        {
+            // Thrown back to the sender as an Orleans error: it reads as "no answer".
+            throw new OrleansException($"A {type} message from {sender}, which this silo's view says was declared dead, is refused.");
+        }
+
         Func<ReadOnlyMemory<byte>, CancellationToken, ValueTask<byte[]>>? handler;
         lock (_handlers)
         {

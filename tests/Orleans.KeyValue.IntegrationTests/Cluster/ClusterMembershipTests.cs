@@ -89,7 +89,7 @@ public abstract class ClusterMembershipTests(ITestOutputHelper output)
         var victim = cluster.LiveSilos[^1];
         var clock = Stopwatch.StartNew();
         await cluster.KillSiloAsync(victim);
-        await WaitForDeadAsync(cluster, victim);
+        await cluster.WaitForDeadAsync(victim);
         var detected = clock.Elapsed;
         Assert.True(detected < DetectionLimit, $"detection took {detected}");
         await cluster.WaitForStableMembershipAsync();
@@ -146,28 +146,6 @@ public abstract class ClusterMembershipTests(ITestOutputHelper output)
 
         Assert.Single(cluster.LiveSilos);
         await AssertAllPresentAsync(cluster, [.. loads.SelectMany(l => l.Acknowledged)]);
-    }
-
-    private static async Task WaitForDeadAsync(TestCluster cluster, TestSilo victim)
-    {
-        var clock = Stopwatch.StartNew();
-        var seen = string.Empty;
-        while (clock.Elapsed < TimeSpan.FromSeconds(60))
-        {
-            var info = await TestCluster.ClusterInfoAsync(cluster.LiveSilos[0]);
-            var row = info.Where(p => p.Key.StartsWith("silo_", StringComparison.Ordinal))
-                .Select(p => p.Value)
-                .FirstOrDefault(v => v.Contains("name=" + victim.Name + ",", StringComparison.Ordinal));
-            seen = row ?? "(no row)";
-            if (row is not null && row.Contains("status=dead", StringComparison.Ordinal))
-            {
-                return;
-            }
-
-            await Task.Delay(50);
-        }
-
-        throw new TimeoutException($"{victim} was not declared dead: {seen}");
     }
 
     /// <summary>Every acknowledged key holds its value and a deadline, through every live silo.</summary>

@@ -6,7 +6,8 @@ namespace Orleans.KeyValue.IntegrationTests.Cluster;
 
 /// <summary>
 /// Three silo processes on three test hosts (network namespaces with their own addresses):
-/// cut one off, the others declare it dead and serve its keys while it refuses them; join it
+/// cut one off: it acknowledges no write from the first moment, the others declare it dead and
+/// serve its keys from their copies while it refuses them; join it
 /// back and it stops (declared dead), and, started again, returns as a new generation.
 /// </summary>
 public sealed class NetworkPartitionTests
@@ -42,6 +43,15 @@ public sealed class NetworkPartitionTests
 
         var clock = Stopwatch.StartNew();
         await topology.CutAsync(2);
+
+        // At once, before anyone has noticed the cut: the cut-off silo acknowledges no write. Its
+        // own slots' backups cannot be reached, and the other slots' owners neither.
+        for (var k = 0; k < 4; k++)
+        {
+            var reply = (await CliAsync(topology, 2, "SET", "part:" + k, "cut")).StandardOutput;
+            Assert.NotEqual("OK\n", reply);
+        }
+
         await WaitUntilAsync(async () => (await InfoAsync(topology, 0)).Contains("kv_silos_active:2", StringComparison.Ordinal), output, "host2 declared dead");
         var detected = clock.Elapsed;
         Assert.True(detected < TimeSpan.FromSeconds(20), $"detection took {detected}");
@@ -53,7 +63,12 @@ public sealed class NetworkPartitionTests
         await WaitUntilAsync(async () => (await InfoAsync(topology, 2)).Contains("kv_serving:0", StringComparison.Ordinal), output, "host2 isolated");
         Assert.StartsWith("TRYAGAIN", (await CliAsync(topology, 2, "SET", "part:0", "lost")).StandardOutput, StringComparison.Ordinal);
 
-        // The others serve every key again (host 2's part empty) and accept writes.
+        // The others serve every key again, host 2's part from its copies, and accept writes.
+        for (var k = 0; k < 100; k++)
+        {
+            Assert.Equal("v\n", (await CliAsync(topology, 1, "GET", "part:" + k)).StandardOutput);
+        }
+
         for (var k = 0; k < 100; k++)
         {
             Assert.Equal("OK\n", (await CliAsync(topology, 1, "SET", "part:" + k, "again")).StandardOutput);

@@ -158,6 +158,39 @@ public sealed class TestCluster : IAsyncDisposable
         }
     }
 
+    /// <summary>Pauses a silo process (SIGSTOP): it stays in the table and keeps its sockets, silent.</summary>
+    public static void Pause(TestSilo silo) => Signal(ProcessOf(silo).Id, "STOP");
+
+    /// <summary>Resumes a paused silo process (SIGCONT).</summary>
+    public static void Resume(TestSilo silo) => Signal(ProcessOf(silo).Id, "CONT");
+
+    /// <summary>Waits until the first live silo's view says <paramref name="victim"/> is dead.</summary>
+    public async Task WaitForDeadAsync(TestSilo victim)
+    {
+        ArgumentNullException.ThrowIfNull(victim);
+        var clock = Stopwatch.StartNew();
+        var seen = string.Empty;
+        while (clock.Elapsed < TimeSpan.FromSeconds(60))
+        {
+            var info = await ClusterInfoAsync(LiveSilos.First(s => s != victim));
+            var row = info.Where(p => p.Key.StartsWith("silo_", StringComparison.Ordinal))
+                .Select(p => p.Value)
+                .FirstOrDefault(v => v.Contains("name=" + victim.Name + ",", StringComparison.Ordinal));
+            seen = row ?? "(no row)";
+            if (row is not null && row.Contains("status=dead", StringComparison.Ordinal))
+            {
+                return;
+            }
+
+            await Task.Delay(50);
+        }
+
+        throw new TimeoutException($"{victim} was not declared dead: {seen}");
+    }
+
+    private static Process ProcessOf(TestSilo silo) =>
+        silo.Process ?? throw new InvalidOperationException($"{silo} runs in this process: only a process can be paused.");
+
     /// <summary>A client connection to <paramref name="silo"/>'s gateway.</summary>
     public static Task<RawRespConnection> ConnectAsync(TestSilo silo) =>
         RawRespConnection.ConnectAsync(silo.GatewayPort);
