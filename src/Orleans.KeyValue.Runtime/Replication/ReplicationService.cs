@@ -129,6 +129,11 @@ public sealed partial class ReplicationService : IDisposable
     {
         get
         {
+            if (!Enabled)
+            {
+                return 0;
+            }
+
             var backups = BackupsOf(_membership.View);
             var count = 0;
             for (var slot = 0; slot < KeySlot.Count; slot++)

@@ -7,7 +7,8 @@ using Xunit.Abstractions;
 namespace Orleans.KeyValue.IntegrationTests.Cluster;
 
 /// <summary>
-/// Lock trials: clients contend for a few locks through the SDK (SET NX PX, a fencing counter,
+/// Lock trials: clients contend for a dozen locks (so that the silos killed and paused own some of
+/// their keys and counters) through the SDK (SET NX PX, a fencing counter,
 /// compare-and-delete) while silo processes are killed, paused past failure detection and
 /// joined. A protected resource per lock takes every write its holders send and checks, after
 /// the fact, what fencing is for: no two grants with one fencing token, no two clients holding
@@ -18,7 +19,7 @@ public sealed class LockTrialTests(ITestOutputHelper output)
 {
     private const int Timeout = 300_000;
     private const int Clients = 8;
-    private const int Locks = 3;
+    private const int Locks = 12;
     private static readonly TimeSpan Ttl = TimeSpan.FromSeconds(2);
 
     // A holder writes only while its lock has this much validity left (it cannot stop a write
@@ -32,7 +33,9 @@ public sealed class LockTrialTests(ITestOutputHelper output)
     [Fact(Timeout = Timeout)]
     public async Task LockTrial_WithKillsPausesAndJoins_NoOverlapNoReusedTokenNoWriteOutOfOrder()
     {
-        await using var cluster = await TestCluster.StartAsync(4, new TestClusterOptions { Processes = true });
+        // KV_LOCK_TRIAL_ARGS adds silo flags (say "--replicas 0", to see the trial fail without the copies).
+        var extra = Environment.GetEnvironmentVariable("KV_LOCK_TRIAL_ARGS")?.Split(' ', StringSplitOptions.RemoveEmptyEntries) ?? [];
+        await using var cluster = await TestCluster.StartAsync(4, new TestClusterOptions { Processes = true, ExtraArguments = extra });
         await cluster.WaitForBackupsFilledAsync();
         var prefix = "trial:" + Guid.NewGuid().ToString("N") + ":";
         var resources = Enumerable.Range(0, Locks).Select(i => new FencedResource(prefix + i.ToString(CultureInfo.InvariantCulture))).ToArray();

@@ -256,6 +256,11 @@ public sealed class TestCluster : IAsyncDisposable
             }
 
             seen = string.Join(" | ", infos.Select(i => $"awaiting={i.GetValueOrDefault("kv_slots_awaiting_fill")} complete={i.GetValueOrDefault("kv_backup_slots_complete")}"));
+            if (infos.All(i => i.GetValueOrDefault("kv_replicas") == "0"))
+            {
+                return;
+            }
+
             if (infos.All(i => i.GetValueOrDefault("kv_slots_awaiting_fill") == "0")
                 && (infos.Count < 2 || infos.Sum(i => int.Parse(i.GetValueOrDefault("kv_backup_slots_complete", "0"), CultureInfo.InvariantCulture)) == 16384))
             {
