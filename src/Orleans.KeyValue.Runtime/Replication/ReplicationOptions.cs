@@ -30,6 +30,14 @@ public sealed class ReplicationOptions
     /// <summary>How often copies are checked: backups still to fill, expired records to drop.</summary>
     public TimeSpan MaintenanceInterval { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>Messages of writes on their way to one backup at once; more writes wait and go together in the next.</summary>
+    [Range(1, 64)]
+    public int MaxMessagesInFlight { get; set; } = 4;
+
+    /// <summary>Writes in one message to a backup.</summary>
+    [Range(1, 65536)]
+    public int MaxBatchWrites { get; set; } = 512;
+
     /// <summary>Slots copied in one fill message.</summary>
     [Range(1, 16384)]
     public int FillBatchSlots { get; set; } = 256;

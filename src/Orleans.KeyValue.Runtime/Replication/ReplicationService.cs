@@ -55,6 +55,7 @@ public sealed partial class ReplicationService : IDisposable
     private readonly SiloAddress?[] _synced = new SiloAddress?[KeySlot.Count];
     private readonly ConcurrentDictionary<SiloAddress, long> _leaseUntil = new();
     private readonly ConcurrentDictionary<SiloAddress, long> _granted = new();
+    private readonly ConcurrentDictionary<SiloAddress, BackupLink> _links = new();
     private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private readonly CancellationTokenSource _stopping = new();
     private BackupMap _backups = new(ClusterView.Empty, new SiloAddress?[KeySlot.Count]);
@@ -202,57 +203,82 @@ public sealed partial class ReplicationService : IDisposable
     /// <see cref="ValueKind.None"/>) to the slot's backup and waits for it. Call it inside the
     /// slot's gate and the key's turn, and store the write only on <see cref="ReplicaOutcome.Stored"/>.
     /// </summary>
-    public async ValueTask<ReplicaOutcome> ReplicateAsync(int slot, byte[] key, KeyRecord record)
+    public ValueTask<ReplicaOutcome> ReplicateAsync(int slot, byte[] key, KeyRecord record)
     {
         ArgumentNullException.ThrowIfNull(key);
-        var view = _membership.View;
-        var backup = Enabled ? BackupsOf(view)[slot] : null;
+        var backup = Enabled ? BackupsOf(_membership.View)[slot] : null;
         if (backup is null)
         {
-            return ReplicaOutcome.Stored;
+            return new(ReplicaOutcome.Stored);
         }
 
         if (backup.Equals(Me))
         {
             // Served here although the view gives the slot to another silo (kept after a refused
             // hand-over): no copy can be made, so no write is acknowledged.
-            return ReplicaOutcome.Refused;
+            return new(ReplicaOutcome.Refused);
         }
 
-        var writer = new WireWriter(48 + key.Length + (record.Value?.Length ?? 0));
+        var link = _links.GetOrAdd(backup, static (target, self) => new BackupLink(target, self.SendWritesAsync, self._options.MaxMessagesInFlight, self._options.MaxBatchWrites), this);
+        return new(link.EnqueueAsync(new ReplicaWrite(slot, key, record with { Value = record.Value ?? [] })));
+    }
+
+    /// <summary>Sends one batch of writes to <paramref name="backup"/> and completes each with what the backup said.</summary>
+    private async Task SendWritesAsync(SiloAddress backup, List<ReplicaWrite> writes)
+    {
+        var view = _membership.View;
+        var writer = new WireWriter(64 + writes.Sum(w => 32 + w.Key.Length + w.Record.Value.Length));
         writer.WriteInt64(view.Version);
         writer.WriteString(Me.ToParsableString());
-        writer.WriteInt32(slot);
-        KeyRecordCodec.Write(writer, key, record with { Value = record.Value ?? [] });
+        writer.WriteInt32(writes.Count);
+        foreach (var write in writes)
+        {
+            writer.WriteInt32(write.Slot);
+            KeyRecordCodec.Write(writer, write.Key, write.Record);
+        }
+
         var sentAt = _elapsed.GetTimestamp();
         try
         {
             var reply = await _transport.SendAsync(backup, SiloMessageType.Replicate, writer.Written, _options.BackupTimeout);
-            if (reply.Length > 0 && reply[0] == 1)
+            var refused = 0;
+            for (var i = 0; i < writes.Count; i++)
+            {
+                var stored = i < reply.Length && reply[i] == 1;
+                refused += stored ? 0 : 1;
+                writes[i].Complete(stored ? ReplicaOutcome.Stored : ReplicaOutcome.Refused);
+            }
+
+            if (refused < writes.Count)
             {
                 ExtendLease(backup, sentAt);
-                Interlocked.Increment(ref _replicated);
-                return ReplicaOutcome.Stored;
+                Interlocked.Add(ref _replicated, writes.Count - refused);
             }
 
-            Interlocked.Increment(ref _refused);
-            LogWriteRefused(backup.ToString(), slot, view.Version);
-            _membership.RequestRefresh();
-            return ReplicaOutcome.Refused;
+            if (refused > 0)
+            {
+                Interlocked.Add(ref _refused, refused);
+                LogWriteRefused(backup.ToString(), refused, view.Version);
+                _membership.RequestRefresh();
+            }
         }
-        catch (SiloUnreachableException exception)
+        catch (Exception exception) when (exception is SiloUnreachableException or InvalidDataException)
         {
             _membership.RequestRefresh();
-            if (!exception.MayHaveArrived)
+            var arrived = exception is not SiloUnreachableException { MayHaveArrived: false };
+            foreach (var write in writes)
             {
-                return ReplicaOutcome.Unreachable;
+                if (arrived)
+                {
+                    // The backup may hold the write that this silo will not store: copy the slot
+                    // to it again before trusting it.
+                    Volatile.Write(ref _synced[write.Slot], null);
+                }
+
+                write.Complete(arrived ? ReplicaOutcome.Unknown : ReplicaOutcome.Unreachable);
             }
 
-            // The backup may hold the write that this silo will not store: copy the slot to it
-            // again before trusting it.
-            Volatile.Write(ref _synced[slot], null);
             Wake();
-            return ReplicaOutcome.Unknown;
         }
     }
 
@@ -733,183 +759,10 @@ public sealed partial class ReplicationService : IDisposable
         }
     }
 
-    /// <summary>Waits (briefly) until this silo's view is at least as new as a sender's.</summary>
-    private async ValueTask CatchUpAsync(long version, CancellationToken cancellationToken)
-    {
-        if (version <= _membership.View.Version)
-        {
-            return;
-        }
-
-        _membership.RequestRefresh();
-        for (var i = 0; i < 50 && _membership.View.Version < version; i++)
-        {
-            await Task.Delay(TimeSpan.FromMilliseconds(10), _elapsed, cancellationToken);
-        }
-    }
-
-    /// <summary>True when this silo's view gives <paramref name="sender"/> the slot and this silo its copy (call under the fence).</summary>
-    private bool Backs(ClusterView view, SiloAddress sender, int slot) =>
-        view.StatusOf(Me) == SiloStatus.Active
-        && !_membership.IsIsolated
-        && sender.Equals(view.OwnerOf(slot))
-        && Me.Equals(BackupsOf(view)[slot]);
-
-    private async ValueTask<byte[]> OnReplicateAsync(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
-    {
-        var reader = new WireReader(payload);
-        var version = reader.ReadInt64();
-        var sender = SiloAddress.FromParsableString(reader.ReadString() ?? string.Empty);
-        var slot = reader.ReadInt32();
-        var (key, record) = KeyRecordCodec.Read(reader);
-        if (slot is < 0 or >= KeySlot.Count || KeySlot.Of(key) != slot)
-        {
-            throw new InvalidDataException("A replicated write names the wrong slot.");
-        }
-
-        await CatchUpAsync(version, cancellationToken);
-        lock (_fence)
-        {
-            if (!Backs(_membership.View, sender, slot))
-            {
-                Interlocked.Increment(ref _refused);
-                return [0];
-            }
-
-            _copies.Apply(key, record);
-            _granted[sender] = _elapsed.GetTimestamp();
-        }
-
-        Interlocked.Increment(ref _backedUp);
-        return [1];
-    }
-
-    private async ValueTask<byte[]> OnFillAsync(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
-    {
-        var reader = new WireReader(payload);
-        var version = reader.ReadInt64();
-        var sender = SiloAddress.FromParsableString(reader.ReadString() ?? string.Empty);
-        var slots = new List<(int Slot, List<(byte[] Key, KeyRecord Record)> Records)>();
-        for (var count = reader.ReadInt32(); count > 0; count--)
-        {
-            var slot = reader.ReadInt32();
-            if (slot is < 0 or >= KeySlot.Count)
-            {
-                throw new InvalidDataException("A fill names a slot out of range.");
-            }
-
-            var records = new List<(byte[], KeyRecord)>();
-            for (var n = reader.ReadInt32(); n > 0; n--)
-            {
-                records.Add(KeyRecordCodec.Read(reader));
-            }
-
-            slots.Add((slot, records));
-        }
-
-        await CatchUpAsync(version, cancellationToken);
-        var refused = new List<int>();
-        lock (_fence)
-        {
-            var view = _membership.View;
-            foreach (var (slot, records) in slots)
-            {
-                if (Backs(view, sender, slot))
-                {
-                    _copies.Replace(slot, records);
-                }
-                else
-                {
-                    refused.Add(slot);
-                }
-            }
-
-            if (refused.Count < slots.Count)
-            {
-                _granted[sender] = _elapsed.GetTimestamp();
-            }
-        }
-
-        Interlocked.Add(ref _refused, refused.Count);
-        var reply = new WireWriter(4 + (refused.Count * 4));
-        reply.WriteInt32(refused.Count);
-        foreach (var slot in refused)
-        {
-            reply.WriteInt32(slot);
-        }
-
-        return reply.ToArray();
-    }
-
-    private async ValueTask<byte[]> OnLeaseAsync(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
-    {
-        var reader = new WireReader(payload);
-        var version = reader.ReadInt64();
-        var sender = SiloAddress.FromParsableString(reader.ReadString() ?? string.Empty);
-        await CatchUpAsync(version, cancellationToken);
-        lock (_fence)
-        {
-            var view = _membership.View;
-            if (view.StatusOf(sender) != SiloStatus.Active || view.StatusOf(Me) != SiloStatus.Active || _membership.IsIsolated)
-            {
-                return [0];
-            }
-
-            _granted[sender] = _elapsed.GetTimestamp();
-            return [1];
-        }
-    }
-
-    private async ValueTask<byte[]> OnFetchAsync(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
-    {
-        var reader = new WireReader(payload);
-        var version = reader.ReadInt64();
-        var requester = SiloAddress.FromParsableString(reader.ReadString() ?? string.Empty);
-        var dead = SiloAddress.FromParsableString(reader.ReadString() ?? string.Empty);
-        var slots = new List<int>();
-        for (var count = reader.ReadInt32(); count > 0; count--)
-        {
-            slots.Add(reader.ReadInt32());
-        }
-
-        await CatchUpAsync(version, cancellationToken);
-        await WaitForLeaseToEndAsync(dead, cancellationToken);
-        var reply = new WireWriter(256);
-        var taken = new List<(int Slot, List<KeyValuePair<byte[], KeyRecord>> Records, bool Complete)>();
-        lock (_fence)
-        {
-            var view = _membership.View;
-            foreach (var slot in slots)
-            {
-                // Only the slot's owner in a view as new as the requester's gets the copy; from
-                // then on this silo takes no write for it from the dead owner (its view says so).
-                if (slot is >= 0 and < KeySlot.Count && requester.Equals(view.OwnerOf(slot)))
-                {
-                    var (records, complete) = _copies.Take(slot);
-                    taken.Add((slot, records, complete));
-                }
-            }
-        }
-
-        reply.WriteInt32(taken.Count);
-        foreach (var (slot, records, complete) in taken)
-        {
-            reply.WriteInt32(slot);
-            reply.WriteByte(complete ? (byte)1 : (byte)0);
-            reply.WriteInt32(records.Count);
-            foreach (var (key, record) in records)
-            {
-                KeyRecordCodec.Write(reply, key, record);
-            }
-        }
-
-        return reply.ToArray();
-    }
-
     private sealed record BackupMap(ClusterView View, SiloAddress?[] BySlot);
 
-    [LoggerMessage(EventId = 2201, Level = LogLevel.Warning, Message = "Backup {Silo} refused a write of slot {Slot} (view {Version}): this silo's view is behind")]
-    private partial void LogWriteRefused(string silo, int slot, long version);
+    [LoggerMessage(EventId = 2201, Level = LogLevel.Warning, Message = "Backup {Silo} refused {Writes} writes (view {Version}): this silo's view is behind")]
+    private partial void LogWriteRefused(string silo, int writes, long version);
 
     [LoggerMessage(EventId = 2202, Level = LogLevel.Debug, Message = "Filled {Slots} slots ({Keys} keys) on backup {Silo}; {Refused} refused")]
     private partial void LogFilled(int slots, int keys, string silo, int refused);
