@@ -36,9 +36,12 @@ public sealed class KeyInvoker(IGrainFactory grains, KeyGrainServices services) 
         where TCall : struct, IKeyCall
     {
         var slot = KeySlot.Of(key);
+
+        // Only called when services.IsReplicated(slot), which needs a replication service.
         var replication = services.Replication!;
         for (var attempt = 1; ; )
         {
+            // Busy and Staged come with the write that holds the key (TryRunStaged's contract): the ! below rely on it.
             switch (services.Turns.TryRunStaged(key, call, services, out var reply, out var write))
             {
                 case StagedTurn.Active:

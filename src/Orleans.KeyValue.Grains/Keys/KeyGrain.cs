@@ -115,6 +115,8 @@ internal sealed class KeyGrain : Grain, IKeyGrain
         return await Gated(operation);
     }
 
+    // Called only from Gated after the slot was entered and IsReplicated held: _slots and the
+    // replication service exist (the ! below).
     private async ValueTask<KvReply> RunReplicatedAsync(Func<KeyOperations, KvReply> operation)
     {
         try

@@ -405,6 +405,7 @@ public sealed partial class ReplicationService : IDisposable
                 }
             }
 
+            // remote is filled only for a group whose dead owner is known (the ! below).
             foreach (var (holder, slots) in remote)
             {
                 var (keys, missing) = await FetchAsync(holder, fromGroup.Key!, slots, view.Version, cancellationToken);

@@ -105,6 +105,32 @@ public sealed class NetworkNamespaceTopology : IAsyncDisposable
         return process;
     }
 
+    /// <summary>INFO cluster of the silo on host <paramref name="index"/> (port 6379), through redis-cli inside the host.</summary>
+    public async Task<string> ClusterInfoAsync(int index) =>
+        (await RunAsync(index, "redis-cli", "-h", Address(index), "-p", "6379", "INFO", "cluster")).StandardOutput;
+
+    /// <summary>Polls <paramref name="condition"/> for up to 60 s; then fails with <paramref name="what"/> and the hosts' output.</summary>
+    public static async Task WaitUntilAsync(Func<Task<bool>> condition, StringBuilder output, string what)
+    {
+        ArgumentNullException.ThrowIfNull(condition);
+        ArgumentNullException.ThrowIfNull(output);
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < TimeSpan.FromSeconds(60))
+        {
+            if (await condition())
+            {
+                return;
+            }
+
+            await Task.Delay(100);
+        }
+
+        lock (output)
+        {
+            throw new TimeoutException($"Not reached within 60 s: {what}\n{output}");
+        }
+    }
+
     /// <summary>Runs a program to completion inside host <paramref name="index"/>.</summary>
     public Task<ProcessResult> RunAsync(int index, string fileName, params string[] arguments) =>
         ProcessRunner.RunAsync("ip", ["netns", "exec", Namespace(index), fileName, .. arguments], CommandTimeout);

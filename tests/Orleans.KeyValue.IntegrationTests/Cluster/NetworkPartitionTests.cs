@@ -32,7 +32,7 @@ public sealed class NetworkPartitionTests
         for (var i = 0; i < 3; i++)
         {
             processes[i] = topology.Start(i, output, "dotnet", Arguments(i));
-            await WaitUntilAsync(async () => (await InfoAsync(topology, i)).Contains("kv_silos_active:" + (i + 1), StringComparison.Ordinal), output, "host" + i + " joined");
+            await NetworkNamespaceTopology.WaitUntilAsync(async () => (await topology.ClusterInfoAsync(i)).Contains("kv_silos_active:" + (i + 1), StringComparison.Ordinal), output, "host" + i + " joined");
         }
 
         // Keys everywhere, written through host 1.
@@ -52,15 +52,15 @@ public sealed class NetworkPartitionTests
             Assert.NotEqual("OK\n", reply);
         }
 
-        await WaitUntilAsync(async () => (await InfoAsync(topology, 0)).Contains("kv_silos_active:2", StringComparison.Ordinal), output, "host2 declared dead");
+        await NetworkNamespaceTopology.WaitUntilAsync(async () => (await topology.ClusterInfoAsync(0)).Contains("kv_silos_active:2", StringComparison.Ordinal), output, "host2 declared dead");
         var detected = clock.Elapsed;
         Assert.True(detected < TimeSpan.FromSeconds(20), $"detection took {detected}");
-        var info = await InfoAsync(topology, 0);
+        var info = await topology.ClusterInfoAsync(0);
         Assert.Matches("silo_\\d:name=host2,[^\\r]*status=dead", info);
 
         // The host that was cut off knows it is isolated and refuses key commands (retryable)
         // instead of taking writes that the others, who now own its keys, would never see.
-        await WaitUntilAsync(async () => (await InfoAsync(topology, 2)).Contains("kv_serving:0", StringComparison.Ordinal), output, "host2 isolated");
+        await NetworkNamespaceTopology.WaitUntilAsync(async () => (await topology.ClusterInfoAsync(2)).Contains("kv_serving:0", StringComparison.Ordinal), output, "host2 isolated");
         Assert.StartsWith("TRYAGAIN", (await CliAsync(topology, 2, "SET", "part:0", "lost")).StandardOutput, StringComparison.Ordinal);
 
         // The others serve every key again, host 2's part from its copies, and accept writes.
@@ -84,16 +84,16 @@ public sealed class NetworkPartitionTests
         }
 
         processes[2] = topology.Start(2, output, "dotnet", Arguments(2));
-        await WaitUntilAsync(
+        await NetworkNamespaceTopology.WaitUntilAsync(
             async () =>
             {
-                var now = await InfoAsync(topology, 0);
+                var now = await topology.ClusterInfoAsync(0);
                 return now.Contains("kv_silos_active:3", StringComparison.Ordinal)
                     && System.Text.RegularExpressions.Regex.IsMatch(now, "name=host2,[^\\r]*status=active");
             },
             output,
             "host2 rejoined");
-        info = await InfoAsync(topology, 0);
+        info = await topology.ClusterInfoAsync(0);
         var generations = System.Text.RegularExpressions.Regex.Matches(info, "name=host2,[^\\r]*generation=(\\d+),status=(\\w+)")
             .Select(m => (Generation: long.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture), Status: m.Groups[2].Value))
             .ToList();
@@ -103,7 +103,7 @@ public sealed class NetworkPartitionTests
         Assert.True(active.Generation > dead.Generation, info);
 
         // Back to a whole cluster: every key readable through the host that was cut off.
-        await WaitUntilAsync(async () => (await InfoAsync(topology, 2)).Contains("kv_slots_waiting:0", StringComparison.Ordinal), output, "host2 settled");
+        await NetworkNamespaceTopology.WaitUntilAsync(async () => (await topology.ClusterInfoAsync(2)).Contains("kv_slots_waiting:0", StringComparison.Ordinal), output, "host2 settled");
         var wrong = new List<string>();
         for (var k = 0; k < 100; k++)
         {
@@ -116,7 +116,7 @@ public sealed class NetworkPartitionTests
 
         if (wrong.Count > 0)
         {
-            var hostInfo = await InfoAsync(topology, 2);
+            var hostInfo = await topology.ClusterInfoAsync(2);
             lock (output)
             {
                 Assert.Fail($"{wrong.Count} keys wrong through host2: {string.Join(", ", wrong.Take(10))}\n{hostInfo}\n{output}");
@@ -126,26 +126,4 @@ public sealed class NetworkPartitionTests
 
     private static Task<Orleans.KeyValue.Testing.ProcessResult> CliAsync(NetworkNamespaceTopology topology, int host, params string[] command) =>
         topology.RunAsync(host, "redis-cli", ["-h", topology.Address(host), "-p", "6379", .. command]);
-
-    private static async Task<string> InfoAsync(NetworkNamespaceTopology topology, int host) =>
-        (await CliAsync(topology, host, "INFO", "cluster")).StandardOutput;
-
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition, StringBuilder output, string what)
-    {
-        var clock = Stopwatch.StartNew();
-        while (clock.Elapsed < TimeSpan.FromSeconds(60))
-        {
-            if (await condition())
-            {
-                return;
-            }
-
-            await Task.Delay(100);
-        }
-
-        lock (output)
-        {
-            throw new TimeoutException($"Not reached within 60 s: {what}\n{output}");
-        }
-    }
 }

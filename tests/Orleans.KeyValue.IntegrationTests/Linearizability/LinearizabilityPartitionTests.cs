@@ -38,10 +38,10 @@ public sealed class LinearizabilityPartitionTests(ITestOutputHelper output)
         for (var i = 0; i < 3; i++)
         {
             topology.Start(i, log, "dotnet", Arguments(i));
-            await WaitUntilAsync(async () => (await InfoAsync(topology, i)).Contains("kv_silos_active:" + (i + 1), StringComparison.Ordinal), log, "host" + i + " joined");
+            await NetworkNamespaceTopology.WaitUntilAsync(async () => (await topology.ClusterInfoAsync(i)).Contains("kv_silos_active:" + (i + 1), StringComparison.Ordinal), log, "host" + i + " joined");
         }
 
-        await WaitUntilAsync(async () => (await InfoAsync(topology, 0)).Contains("kv_slots_awaiting_fill:0", StringComparison.Ordinal), log, "backups filled");
+        await NetworkNamespaceTopology.WaitUntilAsync(async () => (await topology.ClusterInfoAsync(0)).Contains("kv_slots_awaiting_fill:0", StringComparison.Ordinal), log, "backups filled");
         var prefix = "plin:" + Guid.NewGuid().ToString("N")[..8] + ":";
         var keys = string.Join(",", Enumerable.Range(0, 5).Select(k => prefix + k.ToString(CultureInfo.InvariantCulture)));
         var script = Path.Combine(AppContext.BaseDirectory, "Linearizability", "partition_worker.py");
@@ -62,7 +62,7 @@ public sealed class LinearizabilityPartitionTests(ITestOutputHelper output)
             await Task.Delay(TimeSpan.FromSeconds(6));
             await topology.CutAsync(2);
             output.WriteLine($"{clock.Elapsed.TotalSeconds:F1}s host2 cut off");
-            await WaitUntilAsync(async () => (await InfoAsync(topology, 0)).Contains("kv_silos_active:2", StringComparison.Ordinal), log, "host2 declared dead");
+            await NetworkNamespaceTopology.WaitUntilAsync(async () => (await topology.ClusterInfoAsync(0)).Contains("kv_silos_active:2", StringComparison.Ordinal), log, "host2 declared dead");
             output.WriteLine($"{clock.Elapsed.TotalSeconds:F1}s host2 declared dead");
             await Task.Delay(TimeSpan.FromSeconds(6));
             await topology.HealAsync(2);
@@ -128,28 +128,6 @@ public sealed class LinearizabilityPartitionTests(ITestOutputHelper output)
                 Outcome = ok ? OperationOutcome.Ok : OperationOutcome.Unknown,
                 Result = result,
             };
-        }
-    }
-
-    private static async Task<string> InfoAsync(NetworkNamespaceTopology topology, int host) =>
-        (await topology.RunAsync(host, "redis-cli", "-h", topology.Address(host), "-p", "6379", "INFO", "cluster")).StandardOutput;
-
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition, StringBuilder log, string what)
-    {
-        var clock = Stopwatch.StartNew();
-        while (clock.Elapsed < TimeSpan.FromSeconds(60))
-        {
-            if (await condition())
-            {
-                return;
-            }
-
-            await Task.Delay(100);
-        }
-
-        lock (log)
-        {
-            throw new TimeoutException($"Not reached within 60 s: {what}\n{log}");
         }
     }
 }
