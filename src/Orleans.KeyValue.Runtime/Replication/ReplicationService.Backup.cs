@@ -31,11 +31,29 @@ public sealed partial class ReplicationService
         && sender.Equals(view.OwnerOf(slot))
         && Me.Equals(BackupsOf(view)[slot]);
 
+    /// <summary>
+    /// True (and remembered) unless a message of a newer generation from the same owner was
+    /// already applied to the slot: a message delayed past its sender's timeout must not undo
+    /// what came after it (call under the fence).
+    /// </summary>
+    private bool IsCurrent(SiloAddress sender, int slot, long generation)
+    {
+        var (owner, newest) = _applied[slot];
+        if (sender.Equals(owner) && generation < newest)
+        {
+            return false;
+        }
+
+        _applied[slot] = (sender, generation);
+        return true;
+    }
+
     private async ValueTask<byte[]> OnReplicateAsync(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
     {
         var reader = new WireReader(payload);
         var version = reader.ReadInt64();
         var sender = SiloAddress.FromParsableString(reader.ReadString() ?? string.Empty);
+        var generation = reader.ReadInt64();
         var count = reader.ReadInt32();
         if (count < 0 || count > payload.Length)
         {
@@ -63,7 +81,7 @@ public sealed partial class ReplicationService
             var view = _membership.View;
             for (var i = 0; i < count; i++)
             {
-                if (Backs(view, sender, writes[i].Slot))
+                if (Backs(view, sender, writes[i].Slot) && IsCurrent(sender, writes[i].Slot, generation))
                 {
                     _copies.Apply(writes[i].Key, writes[i].Record);
                     reply[i] = 1;
@@ -87,6 +105,7 @@ public sealed partial class ReplicationService
         var reader = new WireReader(payload);
         var version = reader.ReadInt64();
         var sender = SiloAddress.FromParsableString(reader.ReadString() ?? string.Empty);
+        var generation = reader.ReadInt64();
         var slots = new List<(int Slot, List<(byte[] Key, KeyRecord Record)> Records)>();
         for (var count = reader.ReadInt32(); count > 0; count--)
         {
@@ -112,7 +131,7 @@ public sealed partial class ReplicationService
             var view = _membership.View;
             foreach (var (slot, records) in slots)
             {
-                if (Backs(view, sender, slot))
+                if (Backs(view, sender, slot) && IsCurrent(sender, slot, generation))
                 {
                     _copies.Replace(slot, records);
                 }
@@ -184,6 +203,7 @@ public sealed partial class ReplicationService
                 if (slot is >= 0 and < KeySlot.Count && requester.Equals(view.OwnerOf(slot)))
                 {
                     var (records, complete) = _copies.Take(slot);
+                    _applied[slot] = default;
                     taken.Add((slot, records, complete));
                 }
             }

@@ -59,6 +59,14 @@ public sealed partial class ReplicationService : IDisposable
     private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private readonly CancellationTokenSource _stopping = new();
     private BackupMap _backups = new(ClusterView.Empty, new SiloAddress?[KeySlot.Count]);
+
+    // Owner side: the generation every write and fill carries. It grows whenever a message may
+    // have reached a backup without this silo knowing (a timeout), so that such a message,
+    // arriving late, is refused by a backup that has since seen a newer one for the slot.
+    private long _generation = 1;
+
+    // Backup side (under the fence): per slot, the owner and the newest generation applied.
+    private readonly (SiloAddress? Owner, long Generation)[] _applied = new (SiloAddress?, long)[KeySlot.Count];
     private Task? _loop;
     private long _replicated;
     private long _backedUp;
@@ -95,7 +103,14 @@ public sealed partial class ReplicationService : IDisposable
         transport.Handle(SiloMessageType.BackupFill, OnFillAsync);
         transport.Handle(SiloMessageType.Lease, OnLeaseAsync);
         transport.Handle(SiloMessageType.BackupFetch, OnFetchAsync);
-        membership.OnDeclaredDead(() => _copies.Clear());
+        membership.OnDeclaredDead(() =>
+        {
+            lock (_fence)
+            {
+                _copies.Clear();
+                Array.Clear(_applied);
+            }
+        });
     }
 
     /// <summary>True when writes are copied to a backup (<c>--replicas 1</c>).</summary>
@@ -230,6 +245,7 @@ public sealed partial class ReplicationService : IDisposable
         var writer = new WireWriter(64 + writes.Sum(w => 32 + w.Key.Length + w.Record.Value.Length));
         writer.WriteInt64(view.Version);
         writer.WriteString(Me.ToParsableString());
+        writer.WriteInt64(Interlocked.Read(ref _generation));
         writer.WriteInt32(writes.Count);
         foreach (var write in writes)
         {
@@ -266,6 +282,13 @@ public sealed partial class ReplicationService : IDisposable
         {
             _membership.RequestRefresh();
             var arrived = exception is not SiloUnreachableException { MayHaveArrived: false };
+            if (arrived)
+            {
+                // Before any later write is sent: if this message is only delayed, the backup
+                // refuses it once a later one (newer generation) has been applied.
+                Interlocked.Increment(ref _generation);
+            }
+
             foreach (var write in writes)
             {
                 if (arrived)
@@ -385,6 +408,7 @@ public sealed partial class ReplicationService : IDisposable
                     lock (_fence)
                     {
                         copy = _copies.Take(slot);
+                        _applied[slot] = default;
                     }
 
                     promoted += Install(copy.Records);
@@ -442,6 +466,7 @@ public sealed partial class ReplicationService : IDisposable
                 if (!Me.Equals(backups[slot]) && !_slots.IsWaiting(slot) && _copies.Holds(slot))
                 {
                     _copies.Drop(slot);
+                    _applied[slot] = default;
                 }
             }
         }
@@ -463,6 +488,7 @@ public sealed partial class ReplicationService : IDisposable
         lock (_fence)
         {
             _copies.Drop(slot);
+            _applied[slot] = default;
         }
     }
 
@@ -665,6 +691,7 @@ public sealed partial class ReplicationService : IDisposable
         var writer = new WireWriter(256);
         writer.WriteInt64(version);
         writer.WriteString(Me.ToParsableString());
+        writer.WriteInt64(Interlocked.Read(ref _generation));
         writer.WriteInt32(slots.Length);
         var keys = 0;
         foreach (var slot in slots)
@@ -709,6 +736,11 @@ public sealed partial class ReplicationService : IDisposable
         }
         catch (SiloUnreachableException exception)
         {
+            if (exception.MayHaveArrived)
+            {
+                Interlocked.Increment(ref _generation);
+            }
+
             foreach (var slot in slots)
             {
                 Volatile.Write(ref _synced[slot], null);
