@@ -37,6 +37,9 @@ namespace Orleans.KeyValue.Runtime.Replication;
 /// </remarks>
 public sealed partial class ReplicationService : IDisposable
 {
+    // How often a write the backup refused is sent again (50, 100, 150, 200 ms apart).
+    private const int RefusedAttempts = 5;
+
     private readonly ClusterViewService _membership;
     private readonly SlotTable _slots;
     private readonly IRecordStore<KeyRecord> _storage;
@@ -218,9 +221,29 @@ public sealed partial class ReplicationService : IDisposable
     /// <see cref="ValueKind.None"/>) to the slot's backup and waits for it. Call it inside the
     /// slot's gate and the key's turn, and store the write only on <see cref="ReplicaOutcome.Stored"/>.
     /// </summary>
-    public ValueTask<ReplicaOutcome> ReplicateAsync(int slot, byte[] key, KeyRecord record)
+    public async ValueTask<ReplicaOutcome> ReplicateAsync(int slot, byte[] key, KeyRecord record)
     {
         ArgumentNullException.ThrowIfNull(key);
+        record = record with { Value = record.Value ?? [] };
+        for (var attempt = 1; ; attempt++)
+        {
+            var outcome = await ReplicateOnceAsync(slot, key, record);
+
+            // A refusal applied nothing anywhere: right after a membership change the two
+            // silos' views may disagree for a moment, so try again (with the backup of the view
+            // then current) before the client hears TRYAGAIN. A silo that lost the slot keeps
+            // being refused.
+            if (outcome != ReplicaOutcome.Refused || attempt >= RefusedAttempts)
+            {
+                return outcome;
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(50 * attempt), _elapsed);
+        }
+    }
+
+    private ValueTask<ReplicaOutcome> ReplicateOnceAsync(int slot, byte[] key, KeyRecord record)
+    {
         var backup = Enabled ? BackupsOf(_membership.View)[slot] : null;
         if (backup is null)
         {
@@ -235,7 +258,7 @@ public sealed partial class ReplicationService : IDisposable
         }
 
         var link = _links.GetOrAdd(backup, static (target, self) => new BackupLink(target, self.SendWritesAsync, self._options.MaxMessagesInFlight, self._options.MaxBatchWrites), this);
-        return new(link.EnqueueAsync(new ReplicaWrite(slot, key, record with { Value = record.Value ?? [] })));
+        return new(link.EnqueueAsync(new ReplicaWrite(slot, key, record)));
     }
 
     /// <summary>Sends one batch of writes to <paramref name="backup"/> and completes each with what the backup said.</summary>
