@@ -105,6 +105,20 @@ public sealed class NetworkNamespaceTopology : IAsyncDisposable
         return process;
     }
 
+    /// <summary>
+    /// The arguments of `dotnet` that start a silo on host <paramref name="index"/>: RESP on
+    /// 6379 and the silo port 11111 of the host's address; host 0 keeps the embedded table and
+    /// the others join through it.
+    /// </summary>
+    public string[] SiloArguments(int index) =>
+    [
+        Path.Combine(AppContext.BaseDirectory, "Orleans.KeyValue.Silo.dll"),
+        "--port", "6379", "--bind", Address(index),
+        "--silo-port", "11111", "--silo-bind", Address(index),
+        "--dashboard-port", "0", "--silo-name", "host" + index.ToString(CultureInfo.InvariantCulture),
+        .. index == 0 ? Array.Empty<string>() : ["--seeds", Address(0) + ":11111"],
+    ];
+
     /// <summary>INFO cluster of the silo on host <paramref name="index"/> (port 6379), through redis-cli inside the host.</summary>
     public async Task<string> ClusterInfoAsync(int index) =>
         (await RunAsync(index, "redis-cli", "-h", Address(index), "-p", "6379", "INFO", "cluster")).StandardOutput;

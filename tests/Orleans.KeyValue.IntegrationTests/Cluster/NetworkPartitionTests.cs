@@ -18,20 +18,11 @@ public sealed class NetworkPartitionTests
     public async Task CutOffSilo_IsDeclaredDead_AndRejoinsAsANewGeneration()
     {
         await using var topology = await NetworkNamespaceTopology.CreateAsync(3);
-        var dll = Path.Combine(AppContext.BaseDirectory, "Orleans.KeyValue.Silo.dll");
         var output = new StringBuilder();
-        string[] Arguments(int i) =>
-        [
-            dll,
-            "--port", "6379", "--bind", topology.Address(i),
-            "--silo-port", "11111", "--silo-bind", topology.Address(i),
-            "--dashboard-port", "0", "--silo-name", "host" + i,
-            .. i == 0 ? Array.Empty<string>() : ["--seeds", topology.Address(0) + ":11111"],
-        ];
         var processes = new Process[3];
         for (var i = 0; i < 3; i++)
         {
-            processes[i] = topology.Start(i, output, "dotnet", Arguments(i));
+            processes[i] = topology.Start(i, output, "dotnet", topology.SiloArguments(i));
             await NetworkNamespaceTopology.WaitUntilAsync(async () => (await topology.ClusterInfoAsync(i)).Contains("kv_silos_active:" + (i + 1), StringComparison.Ordinal), output, "host" + i + " joined");
         }
 
@@ -83,7 +74,7 @@ public sealed class NetworkPartitionTests
             await processes[2].WaitForExitAsync(exited.Token);
         }
 
-        processes[2] = topology.Start(2, output, "dotnet", Arguments(2));
+        processes[2] = topology.Start(2, output, "dotnet", topology.SiloArguments(2));
         await NetworkNamespaceTopology.WaitUntilAsync(
             async () =>
             {

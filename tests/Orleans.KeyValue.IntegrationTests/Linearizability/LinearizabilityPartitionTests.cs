@@ -25,19 +25,10 @@ public sealed class LinearizabilityPartitionTests(ITestOutputHelper output)
     public async Task Histories_AcrossACutOffSilo_AreLinearizable()
     {
         await using var topology = await NetworkNamespaceTopology.CreateAsync(3);
-        var dll = Path.Combine(AppContext.BaseDirectory, "Orleans.KeyValue.Silo.dll");
         var log = new StringBuilder();
-        string[] Arguments(int i) =>
-        [
-            dll,
-            "--port", "6379", "--bind", topology.Address(i),
-            "--silo-port", "11111", "--silo-bind", topology.Address(i),
-            "--dashboard-port", "0", "--silo-name", "host" + i,
-            .. i == 0 ? Array.Empty<string>() : ["--seeds", topology.Address(0) + ":11111"],
-        ];
         for (var i = 0; i < 3; i++)
         {
-            topology.Start(i, log, "dotnet", Arguments(i));
+            topology.Start(i, log, "dotnet", topology.SiloArguments(i));
             await NetworkNamespaceTopology.WaitUntilAsync(async () => (await topology.ClusterInfoAsync(i)).Contains("kv_silos_active:" + (i + 1), StringComparison.Ordinal), log, "host" + i + " joined");
         }
 
