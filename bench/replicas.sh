@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The price of the backup copy (issue 11): write throughput and latency of a 3-silo cluster with
+# The price of the backup copy (issue 11): write (and read) throughput and latency of a 3-silo cluster with
 # --replicas 1 (every write on its owner and its backup before the reply) next to the same
 # cluster with --replicas 0 (one copy), both up at once and measured in alternating rounds, with
 # redis-server (one process, no replica) in the same rounds for scale.
@@ -96,11 +96,11 @@ wait_settled() {
   die "cluster on $* did not settle (logs: $(tail -3 "$tmp"/silo-*.log))"
 }
 
-# One redis-benchmark SET run; prints "rps p50 p99". Args: port pipeline requests clients
+# One redis-benchmark run; prints "rps p50 p99". Args: port pipeline requests clients [test]
 bench_once() {
-  local csv
-  csv=$(redis-benchmark -h 127.0.0.1 -p "$1" -t set -c "$4" -r "$keyspace" -n "$3" -d "$size" -P "$2" --csv 2>>"$tmp/benchmark.err" || true)
-  awk -F'","' 'NR > 1 { gsub(/"/, ""); split($0, f, ","); if (f[1] == "SET") { print f[2], f[5], f[7]; found = 1 } }
+  local csv test=${5:-set}
+  csv=$(redis-benchmark -h 127.0.0.1 -p "$1" -t "$test" -c "$4" -r "$keyspace" -n "$3" -d "$size" -P "$2" --csv 2>>"$tmp/benchmark.err" || true)
+  awk -F'","' -v t="${test^^}" 'NR > 1 { gsub(/"/, ""); split($0, f, ","); if (f[1] == t) { print f[2], f[5], f[7]; found = 1 } }
     END { if (!found) print "nan nan nan" }' <<<"$csv"
 }
 
@@ -138,6 +138,9 @@ for round in $(seq 1 "$rounds"); do
     record "SET ${size}B P$pipeline one gateway" redis "$round" $(bench_once "$redis_port" "$pipeline" "$requests" "$clients")
     record "SET ${size}B P$pipeline three gateways" replicas1 "$round" $(spread "$pipeline" "$requests" "${r1[@]}")
     record "SET ${size}B P$pipeline three gateways" replicas0 "$round" $(spread "$pipeline" "$requests" "${r0[@]}")
+    # Reads: no message to the backup while the read lease holds.
+    record "GET ${size}B P$pipeline one gateway" replicas1 "$round" $(bench_once "${r1[0]}" "$pipeline" "$requests" "$clients" get)
+    record "GET ${size}B P$pipeline one gateway" replicas0 "$round" $(bench_once "${r0[0]}" "$pipeline" "$requests" "$clients" get)
     log "round $round, pipeline $pipeline done"
   done
 done
@@ -149,7 +152,7 @@ stat() { awk -F'\t' -v c="$1" -v s="$2" -v col="$3" '$1 == c && $2 == s { print 
 {
   echo "# --replicas 1 against --replicas 0 (bench/replicas.sh)"
   echo
-  echo "$(date -u +%Y-%m-%d), commit $(git rev-parse --short HEAD), $(nproc) cores, ${rounds} rounds (medians), SET of ${size}-byte values over ${keyspace} keys, redis-benchmark -c ${clients}; both 3-silo clusters and redis-server up at once on this machine, measured in alternating rounds."
+  echo "$(date -u +%Y-%m-%d), commit $(git rev-parse --short HEAD), $(nproc) cores, ${rounds} rounds (medians), SET and GET of ${size}-byte values over ${keyspace} keys, redis-benchmark -c ${clients}; both 3-silo clusters and redis-server up at once on this machine, measured in alternating rounds."
   echo
   echo "| configuration | replicas 1 rps | replicas 0 rps | 1/0 | p50 ms (1 / 0) | p99 ms (1 / 0) | redis-server rps |"
   echo "|---|---:|---:|---:|---:|---:|---:|"
