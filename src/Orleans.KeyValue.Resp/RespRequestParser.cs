@@ -117,7 +117,9 @@ public sealed class RespRequestParser
 
                         if (marker != (byte)'$')
                         {
-                            return Fail(string.Create(CultureInfo.InvariantCulture, $"expected '$', got '{(char)marker}'"));
+                            // Redis's error replies never carry a line break: '\r' and '\n' show as spaces.
+                            var shown = marker is (byte)'\r' or (byte)'\n' ? ' ' : (char)marker;
+                            return Fail(string.Create(CultureInfo.InvariantCulture, $"expected '$', got '{shown}'"));
                         }
 
                         if (length is null || length < 0 || length > _limits.MaxBulkLength || length > Array.MaxLength)
@@ -221,7 +223,9 @@ public sealed class RespRequestParser
         }
 
         reader.Advance(1);
-        var digits = line.Slice(1);
+
+        // An empty line (the '\r' came first) has no marker to skip and no digits.
+        var digits = line.IsEmpty ? line : line.Slice(1);
         if (digits.Length <= 24)
         {
             Span<byte> scratch = stackalloc byte[24];

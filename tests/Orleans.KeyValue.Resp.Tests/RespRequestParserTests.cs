@@ -199,6 +199,8 @@ public sealed class RespRequestParserTests
         { "*2\r\n:1\r\n", "Protocol error: expected '$', got ':'" },
         { "*1\r\nPING\r\n", "Protocol error: expected '$', got 'P'" },
         { "*2\r\n$4\r\nECHO\r\n*1\r\n", "Protocol error: expected '$', got '*'" },
+        { "*1\r\n\r\n", "Protocol error: expected '$', got ' '" },
+        { "*1\r\n\n\r\n", "Protocol error: expected '$', got ' '" },
         { "*1\r\n$-5\r\n", "Protocol error: invalid bulk length" },
         { "*1\r\n$-1\r\n", "Protocol error: invalid bulk length" },
         { "*1\r\n$abc\r\n", "Protocol error: invalid bulk length" },

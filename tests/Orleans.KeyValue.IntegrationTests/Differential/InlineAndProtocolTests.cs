@@ -80,6 +80,7 @@ public sealed class InlineAndProtocolTests(DifferentialServersFixture servers)
     [InlineData("*1\r\n$600000000\r\n", "-ERR Protocol error: invalid bulk length\r\n")]
     [InlineData("*1\r\nfoo\r\n", "-ERR Protocol error: expected '$', got 'f'\r\n")]
     [InlineData("*1\r\n:1\r\n", "-ERR Protocol error: expected '$', got ':'\r\n")]
+    [InlineData("*1\r\n\r\n", "-ERR Protocol error: expected '$', got ' '\r\n")]
     [InlineData("set \"a b\r\n", "-ERR Protocol error: unbalanced quotes in request\r\n")]
     [InlineData("set \"a\"b c\r\n", "-ERR Protocol error: unbalanced quotes in request\r\n")]
     public async Task ProtocolError_RepliesWithErrorThenCloses(string request, string reply)
