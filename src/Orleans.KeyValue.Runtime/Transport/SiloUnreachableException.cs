@@ -22,7 +22,10 @@ public sealed class SiloUnreachableException : Exception
 
     /// <summary>
     /// False when Orleans refused the message before it was delivered (the target is known to be
-    /// gone): it did not run there, and sending it elsewhere is safe.
+    /// gone, or no connection could be made): it did not run there, and sending it elsewhere is
+    /// safe. A request cancelled because its target became unavailable while it was pending
+    /// (<see cref="SiloUnavailableException"/>, itself a rejection) may have run there before the
+    /// silo died: resending it could run it twice.
     /// </summary>
-    public bool MayHaveArrived => InnerException is not OrleansMessageRejectionException;
+    public bool MayHaveArrived => InnerException is not OrleansMessageRejectionException or SiloUnavailableException;
 }
