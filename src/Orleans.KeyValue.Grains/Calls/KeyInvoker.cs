@@ -14,9 +14,9 @@ public sealed class KeyInvoker(IGrainFactory grains, KeyGrainServices services) 
     public ValueTask<KvReply> InvokeAsync<TCall>(ReadOnlySpan<byte> key, TCall call)
         where TCall : struct, IKeyCall
     {
-        if (services.Replication is { Enabled: true } && services.IsReplicated(KeySlot.Of(key)))
+        if (services.Replication is { Enabled: true } && KeySlot.Of(key) is var slot && services.IsReplicated(slot))
         {
-            return TCall.NeedsActivation ? call.InvokeAsync(grains.GetKeyGrain(key)) : InvokeReplicatedAsync(key.ToArray(), call);
+            return TCall.NeedsActivation ? call.InvokeAsync(grains.GetKeyGrain(key)) : InvokeReplicatedAsync(key.ToArray(), slot, call);
         }
 
         if (!TCall.NeedsActivation && services.Turns.TryRunWithoutActivation(key, call, services, out var reply))
@@ -32,11 +32,9 @@ public sealed class KeyInvoker(IGrainFactory grains, KeyGrainServices services) 
     /// turn (see <see cref="KeyTurns.TryRunStaged{TCall}"/>) until its backup holds it and it is
     /// stored; a read answers only under the slot's read lease.
     /// </summary>
-    private async ValueTask<KvReply> InvokeReplicatedAsync<TCall>(byte[] key, TCall call)
+    private async ValueTask<KvReply> InvokeReplicatedAsync<TCall>(byte[] key, int slot, TCall call)
         where TCall : struct, IKeyCall
     {
-        var slot = KeySlot.Of(key);
-
         // Only called when services.IsReplicated(slot), which needs a replication service.
         var replication = services.Replication!;
         for (var attempt = 1; ; )
