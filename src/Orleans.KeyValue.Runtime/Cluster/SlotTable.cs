@@ -66,9 +66,12 @@ public sealed class SlotTable
     /// Holds new commands of a served <paramref name="slot"/> back and waits until none is inside
     /// it, so that a copy of its keys taken now is complete until <see cref="EndFill"/>: every
     /// write that was inside has been stored, and none starts. False (nothing held) when the slot
-    /// is not served here.
+    /// is not served here, or when commands are still inside after <paramref name="drainLimit"/>:
+    /// a command inside may itself be waiting for the fill to end (a RESP command holds the slot
+    /// while its key's grain, whose turn waits for fills, runs it), so the fill gives way and is
+    /// tried again later rather than both waiting forever.
     /// </summary>
-    public async Task<bool> BeginFillAsync(int slot, CancellationToken cancellationToken)
+    public async Task<bool> BeginFillAsync(int slot, TimeSpan drainLimit, CancellationToken cancellationToken)
     {
         lock (_gate)
         {
@@ -80,8 +83,19 @@ public sealed class SlotTable
             BeginLocked(slot, Filling);
         }
 
-        await DrainAsync(slot, cancellationToken);
-        return true;
+        var drained = false;
+        try
+        {
+            drained = await DrainAsync(slot, drainLimit, cancellationToken);
+            return drained;
+        }
+        finally
+        {
+            if (!drained)
+            {
+                EndFill(slot);
+            }
+        }
     }
 
     /// <summary>Lets commands of <paramref name="slot"/> in again after <see cref="BeginFillAsync"/> (unless it started moving meanwhile).</summary>
@@ -253,12 +267,22 @@ public sealed class SlotTable
         }
     }
 
-    private async Task DrainAsync(int slot, CancellationToken cancellationToken)
+    private async Task DrainAsync(int slot, CancellationToken cancellationToken) =>
+        await DrainAsync(slot, Timeout.InfiniteTimeSpan, cancellationToken);
+
+    /// <summary>Waits until no command is inside <paramref name="slot"/>; false when some still are after <paramref name="limit"/>.</summary>
+    private async Task<bool> DrainAsync(int slot, TimeSpan limit, CancellationToken cancellationToken)
     {
         Interlocked.MemoryBarrier();
+        var started = Environment.TickCount64;
         var spin = 0;
         while (Volatile.Read(ref _inFlight[slot]) != 0)
         {
+            if (limit != Timeout.InfiniteTimeSpan && Environment.TickCount64 - started > limit.TotalMilliseconds)
+            {
+                return false;
+            }
+
             // Commands inside are grain turns already running (a replicated write waits for its
             // backup, bounded by its timeout): short. Yield, then back off.
             if (++spin < 100)
@@ -270,6 +294,8 @@ public sealed class SlotTable
                 await Task.Delay(1, cancellationToken);
             }
         }
+
+        return true;
     }
 
     private void Settle(int slot, int state)

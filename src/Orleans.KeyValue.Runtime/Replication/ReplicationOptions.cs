@@ -38,6 +38,12 @@ public sealed class ReplicationOptions
     [Range(1, 65536)]
     public int MaxBatchWrites { get; set; } = 512;
 
+    /// <summary>
+    /// How long a fill waits for the commands inside a slot to finish before it gives way (the
+    /// slot's new commands wait meanwhile) and tries the slot again later.
+    /// </summary>
+    public TimeSpan FillDrainTimeout { get; set; } = TimeSpan.FromMilliseconds(250);
+
     /// <summary>Slots copied in one fill message.</summary>
     [Range(1, 16384)]
     public int FillBatchSlots { get; set; } = 256;

@@ -40,6 +40,12 @@ public sealed partial class ReplicationService : IDisposable
     // How often a write the backup refused is sent again (50, 100, 150, 200 ms apart).
     private const int RefusedAttempts = 5;
 
+    // How often a new owner asks a dead owner's backup for slots it did not give (its view was behind).
+    private const int FetchAttempts = 5;
+
+    // How often FLUSHALL asks for a slot that commands keep busy before it fails.
+    private const int FlushAttempts = 50;
+
     private readonly ClusterViewService _membership;
     private readonly SlotTable _slots;
     private readonly IRecordStore<KeyRecord> _storage;
@@ -301,8 +307,11 @@ public sealed partial class ReplicationService : IDisposable
                 _membership.RequestRefresh();
             }
         }
-        catch (Exception exception) when (exception is SiloUnreachableException or InvalidDataException)
+        catch (Exception exception) when (exception is not OutOfMemoryException)
         {
+            // Unreachable, a bad reply, or an exception the backup's handler threw back: every
+            // write of the batch completes (a write left pending would hold its key's turn, and
+            // its slot, forever).
             _membership.RequestRefresh();
             var arrived = exception is not SiloUnreachableException { MayHaveArrived: false };
             if (arrived)
@@ -370,9 +379,27 @@ public sealed partial class ReplicationService : IDisposable
         {
             for (var slot = 0; slot < KeySlot.Count; slot++)
             {
-                if (await _slots.BeginFillAsync(slot, cancellationToken))
+                // A slot busy past the drain limit (or being filled) is asked again; one that
+                // stays busy fails the flush before anything is cleared.
+                for (var attempt = 1; ; attempt++)
                 {
-                    held.Add(slot);
+                    if (await _slots.BeginFillAsync(slot, _options.FillDrainTimeout, cancellationToken))
+                    {
+                        held.Add(slot);
+                        break;
+                    }
+
+                    if (!_slots.IsServed(slot))
+                    {
+                        break;
+                    }
+
+                    if (attempt >= FlushAttempts)
+                    {
+                        return false;
+                    }
+
+                    await Task.Delay(TimeSpan.FromMilliseconds(10), _elapsed, cancellationToken);
                 }
             }
 
@@ -455,9 +482,25 @@ public sealed partial class ReplicationService : IDisposable
             // remote is filled only for a group whose dead owner is known (the ! below).
             foreach (var (holder, slots) in remote)
             {
-                var (keys, missing) = await FetchAsync(holder, fromGroup.Key!, slots, view.Version, cancellationToken);
-                promoted += keys;
-                incomplete += missing;
+                // A holder whose view is behind the requester's gives nothing for a slot (it does
+                // not see the requester as its owner yet): ask again, briefly, before the slot
+                // counts as having no copy.
+                var pending = slots;
+                for (var attempt = 1; pending.Count > 0; attempt++)
+                {
+                    var (keys, missing, given) = await FetchAsync(holder, fromGroup.Key!, pending, view.Version, cancellationToken);
+                    promoted += keys;
+                    incomplete += missing;
+                    pending = [.. pending.Where(s => !given.Contains(s))];
+                    if (pending.Count == 0 || attempt >= FetchAttempts)
+                    {
+                        incomplete += pending.Count;
+                        break;
+                    }
+
+                    _membership.RequestRefresh();
+                    await Task.Delay(TimeSpan.FromMilliseconds(100 * attempt), _elapsed, cancellationToken);
+                }
             }
 
             if (fromGroup.Key is { } from && (promoted > 0 || incomplete > 0 || lost > 0))
@@ -683,7 +726,7 @@ public sealed partial class ReplicationService : IDisposable
                 {
                     foreach (var slot in batch)
                     {
-                        if (await _slots.BeginFillAsync(slot, cancellationToken))
+                        if (await _slots.BeginFillAsync(slot, _options.FillDrainTimeout, cancellationToken))
                         {
                             held.Add(slot);
                         }
@@ -774,7 +817,8 @@ public sealed partial class ReplicationService : IDisposable
         }
     }
 
-    private async Task<(int Keys, int Missing)> FetchAsync(SiloAddress holder, SiloAddress dead, List<int> slots, long version, CancellationToken cancellationToken)
+    /// <summary>Fetches the copies of <paramref name="slots"/> from <paramref name="holder"/>: keys installed, copies incomplete, and the slots it gave (answered or not, the rest it did not).</summary>
+    private async Task<(int Keys, int Missing, HashSet<int> Given)> FetchAsync(SiloAddress holder, SiloAddress dead, List<int> slots, long version, CancellationToken cancellationToken)
     {
         var writer = new WireWriter(64 + (slots.Count * 4));
         writer.WriteInt64(version);
@@ -791,9 +835,10 @@ public sealed partial class ReplicationService : IDisposable
             var reply = await _transport.SendAsync(holder, SiloMessageType.BackupFetch, writer.Written, _options.ReadLease + (_options.BackupTimeout * 5), cancellationToken);
             var reader = new WireReader(reply);
             int keys = 0, missing = 0;
+            var given = new HashSet<int>();
             for (var count = reader.ReadInt32(); count > 0; count--)
             {
-                reader.ReadInt32();
+                given.Add(reader.ReadInt32());
                 var complete = reader.ReadByte() == 1;
                 var records = new List<KeyValuePair<byte[], KeyRecord>>();
                 for (var n = reader.ReadInt32(); n > 0; n--)
@@ -806,12 +851,13 @@ public sealed partial class ReplicationService : IDisposable
                 missing += complete ? 0 : 1;
             }
 
-            return (keys, missing);
+            return (keys, missing, given);
         }
         catch (SiloUnreachableException exception)
         {
+            // Taken there or not, nothing arrived here: these copies are gone.
             LogFillFailed(exception, holder.ToString(), slots.Count);
-            return (0, slots.Count);
+            return (0, slots.Count, [.. slots]);
         }
     }
 

@@ -77,6 +77,21 @@ public sealed class LockTrialTests(ITestOutputHelper output)
         var outOfOrder = resources.Sum(r => r.WritesOutOfOrder);
         output.WriteLine($"{Duration.TotalSeconds:F0} s, {Clients} clients, {Locks} locks: {grants} grants, {resources.Sum(r => r.Writes)} writes, {overlaps} lease overlaps, {reused} fencing tokens granted twice, {outOfOrder} writes out of token order");
         output.WriteLine("client errors: " + string.Join("; ", errors.OrderByDescending(e => e.Value).Take(8).Select(e => $"{e.Value}x {e.Key}")));
+        if (reused > 0 || overlaps > 0 || outOfOrder > 0)
+        {
+            // What the resources saw, and what the silos logged, to find the failover that did it.
+            foreach (var resource in resources.Where(r => r.ReusedTokens() > 0))
+            {
+                output.WriteLine($"{resource.Name} (fence slot {Orleans.KeyValue.Resp.KeySlot.Of(System.Text.Encoding.UTF8.GetBytes(KeyValueClient.FenceKey(resource.Name)))}): {resource.Describe()}");
+            }
+
+            foreach (var silo in cluster.Silos)
+            {
+                output.WriteLine($"--- {silo.Name} ---");
+                output.WriteLine(silo.Output.ToString());
+            }
+        }
+
         Assert.True(grants >= 20, $"only {grants} grants");
         Assert.Equal(0, overlaps);
         Assert.Equal(0, reused);
@@ -98,7 +113,7 @@ public sealed class LockTrialTests(ITestOutputHelper output)
                 }
 
                 var acquired = Stopwatch.GetTimestamp();
-                resource.Granted(held.FencingToken);
+                resource.Granted(held.FencingToken, id);
                 var holdsUntil = acquired;
                 for (var write = 0; write < 2 && DateTimeOffset.UtcNow < held.ValidUntil - Margin; write++)
                 {
@@ -135,18 +150,18 @@ public sealed class LockTrialTests(ITestOutputHelper output)
             await Task.Delay(third, stop);
             var victim = cluster.LiveSilos[^1];
             await cluster.KillSiloAsync(victim);
-            log.Add($"{clock.Elapsed.TotalSeconds:F1}s kill -9 {victim.Name}");
+            log.Add($"{clock.Elapsed.TotalSeconds:F1}s ({DateTime.UtcNow:HH:mm:ss.fff}) kill -9 {victim.Name}");
             await Task.Delay(third, stop);
             var joined = await cluster.StartSiloAsync();
-            log.Add($"{clock.Elapsed.TotalSeconds:F1}s joined {joined.Name}");
+            log.Add($"{clock.Elapsed.TotalSeconds:F1}s ({DateTime.UtcNow:HH:mm:ss.fff}) joined {joined.Name}");
             await Task.Delay(third, stop);
             var paused = cluster.LiveSilos[1];
             TestCluster.Pause(paused);
-            log.Add($"{clock.Elapsed.TotalSeconds:F1}s SIGSTOP {paused.Name}");
+            log.Add($"{clock.Elapsed.TotalSeconds:F1}s ({DateTime.UtcNow:HH:mm:ss.fff}) SIGSTOP {paused.Name}");
             await cluster.WaitForDeadAsync(paused);
             paused.IsAlive = false;
             TestCluster.Resume(paused);
-            log.Add($"{clock.Elapsed.TotalSeconds:F1}s {paused.Name} declared dead, SIGCONT");
+            log.Add($"{clock.Elapsed.TotalSeconds:F1}s ({DateTime.UtcNow:HH:mm:ss.fff}) {paused.Name} declared dead, SIGCONT");
             if (paused.Process is { } process && !process.WaitForExit(TimeSpan.FromSeconds(20)))
             {
                 process.Kill();
@@ -154,7 +169,7 @@ public sealed class LockTrialTests(ITestOutputHelper output)
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
-            log.Add($"{clock.Elapsed.TotalSeconds:F1}s trial over");
+            log.Add($"{clock.Elapsed.TotalSeconds:F1}s ({DateTime.UtcNow:HH:mm:ss.fff}) trial over");
         }
 
         return string.Join(", ", log);
@@ -168,6 +183,7 @@ public sealed class LockTrialTests(ITestOutputHelper output)
     {
         private readonly Lock _gate = new();
         private readonly List<long> _grants = [];
+        private readonly List<(long Token, int Client, DateTime At)> _granted = [];
         private readonly List<(long From, long To, int Client)> _holds = [];
         private long _highest;
 
@@ -188,11 +204,12 @@ public sealed class LockTrialTests(ITestOutputHelper output)
 
         public int WritesOutOfOrder { get; private set; }
 
-        public void Granted(long token)
+        public void Granted(long token, int client)
         {
             lock (_gate)
             {
                 _grants.Add(token);
+                _granted.Add((token, client, DateTime.UtcNow));
             }
         }
 
@@ -223,6 +240,17 @@ public sealed class LockTrialTests(ITestOutputHelper output)
             lock (_gate)
             {
                 return _grants.Count - _grants.Distinct().Count();
+            }
+        }
+
+        /// <summary>The grants of tokens granted more than once, with their clients and times.</summary>
+        public string Describe()
+        {
+            lock (_gate)
+            {
+                var twice = _grants.GroupBy(t => t).Where(g => g.Count() > 1).Select(g => g.Key).ToHashSet();
+                return string.Join(", ", _granted.Where(g => twice.Contains(g.Token) || twice.Contains(g.Token + 1) || twice.Contains(g.Token - 1))
+                    .Select(g => $"{g.Token} to c{g.Client} at {g.At:HH:mm:ss.fff}"));
             }
         }
 

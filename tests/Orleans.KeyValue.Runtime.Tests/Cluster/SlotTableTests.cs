@@ -1,0 +1,96 @@
+using Orleans.KeyValue.Runtime.Cluster;
+
+namespace Orleans.KeyValue.Runtime.Tests.Cluster;
+
+public sealed class SlotTableTests
+{
+    private const int Slot = 1234;
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(10);
+
+    [Fact]
+    public async Task Fill_OfAQuietSlot_HoldsCommandsBackUntilItEnds()
+    {
+        var table = new SlotTable();
+        table.Serve(Slot);
+
+        Assert.True(await table.BeginFillAsync(Slot, TimeSpan.FromSeconds(5), CancellationToken.None).WaitAsync(Bound));
+        Assert.False(table.TryEnter(Slot, out var settled));
+        Assert.NotNull(settled);
+        Assert.False(settled.IsCompleted);
+
+        table.EndFill(Slot);
+        await settled.WaitAsync(Bound);
+        Assert.True(table.TryEnter(Slot, out _));
+        table.Exit(Slot);
+    }
+
+    [Fact]
+    public async Task Fill_WaitsForTheCommandInside()
+    {
+        var table = new SlotTable();
+        table.Serve(Slot);
+        Assert.True(table.TryEnter(Slot, out _));
+
+        var fill = table.BeginFillAsync(Slot, TimeSpan.FromSeconds(30), CancellationToken.None);
+        Assert.False(fill.IsCompleted);
+
+        table.Exit(Slot);
+        Assert.True(await fill.WaitAsync(Bound));
+        table.EndFill(Slot);
+    }
+
+    // The lock trial's hang: a RESP command entered the slot, then its key's grain found the slot
+    // filling and waited for the fill, while the fill waited for the command. The fill gives way.
+    [Fact]
+    public async Task Fill_WhoseCommandInsideWaitsForIt_GivesWayInsteadOfWaitingForever()
+    {
+        var table = new SlotTable();
+        table.Serve(Slot);
+        Assert.True(table.TryEnter(Slot, out _)); // the RESP command
+
+        var fill = table.BeginFillAsync(Slot, TimeSpan.FromMilliseconds(100), CancellationToken.None);
+
+        // The grain's turn of the same command: the slot is filling, so it waits for the fill.
+        Assert.False(table.TryEnter(Slot, out var settled));
+        Assert.True(table.IsFilling(Slot));
+        Assert.NotNull(settled);
+
+        Assert.False(await fill.WaitAsync(Bound));
+        await settled.WaitAsync(Bound);
+        Assert.False(table.IsFilling(Slot));
+        Assert.True(table.TryEnter(Slot, out _)); // the grain's turn runs
+        table.Exit(Slot);
+        table.Exit(Slot); // the RESP command ends
+
+        // Tried again later, the fill gets the slot.
+        Assert.True(await table.BeginFillAsync(Slot, TimeSpan.FromMilliseconds(100), CancellationToken.None).WaitAsync(Bound));
+        table.EndFill(Slot);
+    }
+
+    [Fact]
+    public async Task Fill_CancelledWhileDraining_LetsCommandsInAgain()
+    {
+        var table = new SlotTable();
+        table.Serve(Slot);
+        Assert.True(table.TryEnter(Slot, out _));
+        using var cancel = new CancellationTokenSource();
+
+        var fill = table.BeginFillAsync(Slot, TimeSpan.FromSeconds(30), cancel.Token);
+        await cancel.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => fill.WaitAsync(Bound));
+        Assert.False(table.IsFilling(Slot));
+        Assert.True(table.TryEnter(Slot, out _));
+        table.Exit(Slot);
+        table.Exit(Slot);
+    }
+
+    [Fact]
+    public async Task Fill_OfASlotNotServed_HoldsNothing()
+    {
+        var table = new SlotTable();
+
+        Assert.False(await table.BeginFillAsync(Slot, TimeSpan.FromSeconds(1), CancellationToken.None).WaitAsync(Bound));
+        Assert.False(table.IsFilling(Slot));
+    }
+}
