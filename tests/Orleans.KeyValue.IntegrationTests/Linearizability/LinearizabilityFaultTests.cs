@@ -22,14 +22,11 @@ public sealed class LinearizabilityFaultTests(ITestOutputHelper output)
     private const int Keys = 5;
     private static readonly TimeSpan Duration = TimeSpan.FromSeconds(30);
 
-    // Skipped, not yet trusted: in 2 of 5 runs the checker found a violation around the kill
-    // (two SET NX on one key both answered OK with a single DEL between them: an acknowledged
-    // write was undone during the failover). The suspected cause, a forwarded command retried
-    // on the new owner after Orleans cancelled it with SiloUnavailableException although the
-    // dying owner may have run it, is fixed (SiloUnreachableException.MayHaveArrived); since then
-    // 3 runs of 3 were linearizable. Un-skip after more runs (issue 11 stays open until then); on
-    // a violation it prints the operations involved.
-    [Fact(Timeout = Timeout, Skip = "A violation at crash failover was seen in 2 of 5 runs before the SiloUnavailableException fix; to be confirmed (issue 11, open)")]
+    // Two holes were found by this test and closed: a forwarded command resent to the new owner
+    // although the dying owner may have run it, and a backup fill that hung for good (so a silo
+    // filled no new backup, and a later failover promoted an incomplete copy). On a violation it
+    // prints the operations involved.
+    [Fact(Timeout = Timeout)]
     public async Task Histories_UnderKillAndPause_AreLinearizable()
     {
         // KV_LINEARIZABILITY_ARGS adds silo flags (say "--replicas 0", to see the checker find the loss).
