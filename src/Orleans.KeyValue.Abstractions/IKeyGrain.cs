@@ -60,6 +60,13 @@ public interface IKeyGrain : IGrainWithStringKey
     ValueTask<KvReply> TypeAsync();
 
     /// <summary>
+    /// The string commands of one key beyond GET and SET: APPEND, INCR/DECR/INCRBY/DECRBY,
+    /// INCRBYFLOAT, GETRANGE/SUBSTR, SETRANGE, STRLEN (see <see cref="StringOperation"/>).
+    /// </summary>
+    [Alias("string")]
+    ValueTask<KvReply> StringAsync(StringRequest request);
+
+    /// <summary>
     /// EVAL/EVALSHA of a script whose keys are all this grain's key: the script runs inside this
     /// grain's turn, so nothing else touches the key while it runs.
     /// </summary>

@@ -27,11 +27,43 @@ public static class ErrorReplies
     /// <summary>A write whose backup did not answer in time: it may or may not have been applied, as after any timeout.</summary>
     public const string BackupTimeout = "NOREPLICAS The backup silo did not confirm the write in time; it may or may not have been applied";
 
+    public const string Syntax = "ERR syntax error";
+
+    /// <summary>A value or argument that is not a 64-bit integer (Redis's string2ll).</summary>
+    public const string NotInteger = "ERR value is not an integer or out of range";
+
+    /// <summary>A value or argument that is not a float (Redis's string2ld).</summary>
+    public const string NotFloat = "ERR value is not a valid float";
+
+    /// <summary>INCR and its relatives past the 64-bit range.</summary>
+    public const string IncrementOverflow = "ERR increment or decrement would overflow";
+
+    /// <summary>INCRBYFLOAT whose result is not finite.</summary>
+    public const string NaNOrInfinity = "ERR increment would produce NaN or Infinity";
+
+    /// <summary>APPEND or SETRANGE past proto-max-bulk-len (Redis 7.0's checkStringLength).</summary>
+    public const string StringTooLong = "ERR string exceeds maximum allowed size (proto-max-bulk-len)";
+
+    /// <summary>SETRANGE with a negative offset.</summary>
+    public const string OffsetOutOfRange = "ERR offset is out of range";
+
     /// <summary>Shared reply for <see cref="WrongType"/>.</summary>
     public static KvReply WrongTypeReply { get; } = KvReply.FromError(WrongType);
 
     /// <summary>Shared reply for <see cref="KeyNotStringForCondition"/>.</summary>
     public static KvReply KeyNotStringForConditionReply { get; } = KvReply.FromError(KeyNotStringForCondition);
+
+    public static KvReply NotIntegerReply { get; } = KvReply.FromError(NotInteger);
+
+    public static KvReply NotFloatReply { get; } = KvReply.FromError(NotFloat);
+
+    public static KvReply IncrementOverflowReply { get; } = KvReply.FromError(IncrementOverflow);
+
+    public static KvReply NaNOrInfinityReply { get; } = KvReply.FromError(NaNOrInfinity);
+
+    public static KvReply StringTooLongReply { get; } = KvReply.FromError(StringTooLong);
+
+    public static KvReply OffsetOutOfRangeReply { get; } = KvReply.FromError(OffsetOutOfRange);
 
     /// <summary>Shared reply for <see cref="DigestLength"/>.</summary>
     public static KvReply DigestLengthReply { get; } = KvReply.FromError(DigestLength);

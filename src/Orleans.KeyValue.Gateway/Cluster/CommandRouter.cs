@@ -32,11 +32,16 @@ internal sealed class CommandRouter
         var slot = KeySlot.Of(request[keyIndex]);
         if (CommandKeys.SpansSlots(definition, request, slot))
         {
-            // DEL and EXISTS of keys in several slots: one command per key, each where it lives.
-            // MSETEX is all-or-nothing only within one slot (see MSetExCommands): CROSSSLOT.
-            return definition.Routing == KeyRouting.EachKey
-                ? SumAcrossSlotsAsync(context, definition, request)
-                : new(KvReply.FromError(ErrorTexts.CrossSlot));
+            // DEL and EXISTS of keys in several slots: one command per key, each where it lives;
+            // MGET and MSET: one command per slot. MSETEX, MSETNX and LCS need their keys in
+            // one slot (see MSetExCommands, StringTypeCommands): CROSSSLOT.
+            return definition.Routing switch
+            {
+                KeyRouting.EachKey => SumAcrossSlotsAsync(context, definition, request),
+                KeyRouting.EachKeyArray => CollectAcrossSlotsAsync(context, definition, request),
+                KeyRouting.PairsBySlot => SetAcrossSlotsAsync(context, definition, request),
+                _ => new(KvReply.FromError(ErrorTexts.CrossSlot)),
+            };
         }
 
         if (_cluster.Membership.IsServing && _cluster.Slots.TryEnter(slot, out _))
@@ -220,6 +225,86 @@ internal sealed class CommandRouter
 
         var reply = await _executor.ExecuteForwardedAsync(hops, request);
         return KvReplyCodec.ToBytes(reply);
+    }
+
+    /// <summary>MGET over several slots: one MGET per slot, where the slot lives; the values in the keys' order.</summary>
+    private async ValueTask<KvReply> CollectAcrossSlotsAsync(CommandContext context, CommandDefinition definition, RespRequest request)
+    {
+        var name = request.ToArray(0);
+        var bySlot = new Dictionary<int, List<int>>();
+        for (var i = 1; i < request.Count; i++)
+        {
+            var slot = KeySlot.Of(request[i]);
+            if (!bySlot.TryGetValue(slot, out var positions))
+            {
+                bySlot[slot] = positions = [];
+            }
+
+            positions.Add(i);
+        }
+
+        // The client's request stays untouched until its reply is written: its keys are read after each await.
+        var values = new KvReply[request.Count - 1];
+        using var single = new RespRequest();
+        foreach (var positions in bySlot.Values)
+        {
+            single.Reset();
+            single.Add(name);
+            foreach (var position in positions)
+            {
+                single.Add(request[position]);
+            }
+
+            var reply = await Route(context, definition, single, 1);
+            if (reply.IsError)
+            {
+                return reply;
+            }
+
+            for (var k = 0; k < positions.Count; k++)
+            {
+                values[positions[k] - 1] = reply.Items![k];
+            }
+        }
+
+        return KvReply.FromArray(values);
+    }
+
+    /// <summary>MSET over several slots: one MSET per slot, where the slot lives, in the order the slots first appear.</summary>
+    private async ValueTask<KvReply> SetAcrossSlotsAsync(CommandContext context, CommandDefinition definition, RespRequest request)
+    {
+        var name = request.ToArray(0);
+        var bySlot = new Dictionary<int, List<(byte[] Key, byte[] Value)>>();
+        for (var i = 1; i + 1 < request.Count; i += 2)
+        {
+            var slot = KeySlot.Of(request[i]);
+            if (!bySlot.TryGetValue(slot, out var pairs))
+            {
+                bySlot[slot] = pairs = [];
+            }
+
+            pairs.Add((request.ToArray(i), request.ToArray(i + 1)));
+        }
+
+        using var single = new RespRequest();
+        foreach (var pairs in bySlot.Values)
+        {
+            single.Reset();
+            single.Add(name);
+            foreach (var (key, value) in pairs)
+            {
+                single.Add(key);
+                single.Add(value);
+            }
+
+            var reply = await Route(context, definition, single, 1);
+            if (reply.IsError)
+            {
+                return reply;
+            }
+        }
+
+        return KvReply.Ok;
     }
 
     private async ValueTask<KvReply> SumAcrossSlotsAsync(CommandContext context, CommandDefinition definition, RespRequest request)

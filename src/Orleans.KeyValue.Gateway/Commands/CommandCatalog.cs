@@ -10,10 +10,12 @@ internal static class CommandCatalog
     private static readonly string[] ReadFlags = ["readonly", "fast"];
     private static readonly string[] WriteFlags = ["write", "denyoom"];
     private static readonly string[] FastWriteFlags = ["write", "fast"];
+    private static readonly string[] FastDenyOomWriteFlags = ["write", "denyoom", "fast"];
     private static readonly string[] ConnectionFlags = ["noscript", "loading", "stale", "fast", "no_auth", "allow_busy"];
 
     public static Dictionary<string, CommandDefinition> Build(
         StringCommands strings,
+        StringTypeCommands stringType,
         KeyCommands keys,
         MSetExCommands msetex,
         ScriptingCommands scripting,
@@ -87,6 +89,21 @@ internal static class CommandCatalog
             Key("getex", -2, strings.GetExAsync, FastWriteFlags, "string", "Returns the string value of a key after setting its expiration time.", "6.2.0"),
             Key("delex", -2, strings.DelExAsync, FastWriteFlags, "string", "Conditionally removes the specified key based on value or digest comparison.", "8.4.0"),
             Key("digest", 2, strings.DigestAsync, ReadFlags, "string", "Returns the XXH3 hash of a string value.", "8.4.0"),
+            Key("append", 3, stringType.AppendAsync, FastDenyOomWriteFlags, "string", "Appends a string to the value of a key. Creates the key if it doesn't exist.", "2.0.0"),
+            Key("decr", 2, stringType.DecrAsync, FastDenyOomWriteFlags, "string", "Decrements the integer value of a key by one. Uses 0 as initial value if the key doesn't exist.", "1.0.0"),
+            Key("decrby", 3, stringType.DecrByAsync, FastDenyOomWriteFlags, "string", "Decrements a number from the integer value of a key. Uses 0 as initial value if the key doesn't exist.", "1.0.0"),
+            Key("incr", 2, stringType.IncrAsync, FastDenyOomWriteFlags, "string", "Increments the integer value of a key by one. Uses 0 as initial value if the key doesn't exist.", "1.0.0"),
+            Key("incrby", 3, stringType.IncrByAsync, FastDenyOomWriteFlags, "string", "Increments the integer value of a key by a number. Uses 0 as initial value if the key doesn't exist.", "1.0.0"),
+            Key("incrbyfloat", 3, stringType.IncrByFloatAsync, FastDenyOomWriteFlags, "string", "Increment the floating point value of a key by a number. Uses 0 as initial value if the key doesn't exist.", "2.6.0"),
+            Key("getrange", 4, stringType.GetRangeAsync, ["readonly"], "string", "Returns a substring of the string stored at a key.", "2.4.0"),
+            Key("substr", 4, stringType.GetRangeAsync, ["readonly"], "string", "Returns a substring from string value.", "1.0.0"),
+            Key("setrange", 4, stringType.SetRangeAsync, WriteFlags, "string", "Overwrites a part of a string value with another by an offset. Creates the key if it doesn't exist.", "2.2.0"),
+            Key("strlen", 2, stringType.StrLenAsync, ReadFlags, "string", "Returns the length of a string value.", "2.2.0"),
+            Key("getset", 3, stringType.GetSetAsync, FastDenyOomWriteFlags, "string", "Returns the previous string value of a key after setting it to a new value.", "1.0.0"),
+            Key("mget", -2, stringType.MGetAsync, ReadFlags, "string", "Atomically returns the string values of one or more keys.", "1.0.0", lastKey: -1, routing: KeyRouting.EachKeyArray),
+            Key("mset", -3, stringType.MSetAsync, WriteFlags, "string", "Atomically creates or modifies the string values of one or more keys.", "1.0.1", lastKey: -1, step: 2, routing: KeyRouting.PairsBySlot),
+            Key("msetnx", -3, stringType.MSetNxAsync, WriteFlags, "string", "Atomically modifies the string values of one or more keys only when all keys don't exist.", "1.0.1", lastKey: -1, step: 2, routing: KeyRouting.SameSlotPairs),
+            Key("lcs", -3, stringType.LcsAsync, ["readonly"], "string", "Finds the longest common substring.", "7.0.0", lastKey: 2, routing: KeyRouting.SameSlotKeys),
 
             // MSETEX's keys follow numkeys (a keynum key spec), so COMMAND INFO shows 0 0 0 and
             // movablekeys, as Redis 8.4 does; routing reads the layout itself.

@@ -54,6 +54,7 @@ public sealed class CommandExecutor : IScriptHost
         _scripting = new ScriptingCommands(this, invoker, scripts, fanOut);
         _table = new CommandTable(
             new StringCommands(caller, stringOptions),
+            new StringTypeCommands(caller, gateway),
             new KeyCommands(caller, keys),
             new MSetExCommands(caller, stringOptions),
             _scripting,

@@ -40,7 +40,11 @@ internal static class CommandKeys
     /// </summary>
     public static bool SpansSlots(CommandDefinition definition, RespRequest request, int slot) => definition.Routing switch
     {
-        KeyRouting.EachKey => request.Count > 2 && !SameSlot(request, 2, request.Count - 1, 1, slot),
+        KeyRouting.EachKey or KeyRouting.EachKeyArray => request.Count > 2 && !SameSlot(request, 2, request.Count - 1, 1, slot),
+
+        // A count that leaves a key without its value is the command's own arity error, where it arrives.
+        KeyRouting.PairsBySlot or KeyRouting.SameSlotPairs => request.Count > 3 && request.Count % 2 == 1 && !SameSlot(request, 3, request.Count - 2, 2, slot),
+        KeyRouting.SameSlotKeys => request.Count > 2 && KeySlot.Of(request[2]) != slot,
         KeyRouting.KeyValuePairs => TryFindPairKeys(request, out var lastKey) && !SameSlot(request, 4, lastKey, 2, slot),
         _ => false,
     };

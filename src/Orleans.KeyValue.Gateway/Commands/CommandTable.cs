@@ -16,6 +16,7 @@ internal sealed class CommandTable
 
     public CommandTable(
         StringCommands strings,
+        StringTypeCommands stringType,
         KeyCommands keys,
         MSetExCommands msetex,
         ScriptingCommands scripting,
@@ -25,7 +26,7 @@ internal sealed class CommandTable
         ClusterCommands cluster)
     {
         // COMMAND describes this table, so its handlers are made with it.
-        _commands = CommandCatalog.Build(strings, keys, msetex, scripting, connection, new CommandDocs(this), server, keyspace, cluster);
+        _commands = CommandCatalog.Build(strings, stringType, keys, msetex, scripting, connection, new CommandDocs(this), server, keyspace, cluster);
         _byName = _commands.GetAlternateLookup<ReadOnlySpan<char>>();
     }
 

@@ -14,4 +14,16 @@ public enum KeyRouting : byte
 
     /// <summary>numkeys at 1, then key value pairs (MSETEX): every key must be in the first key's slot.</summary>
     KeyValuePairs,
+
+    /// <summary>Every argument from 1 is a key; keys of several slots become one command per slot, their replies one array (MGET).</summary>
+    EachKeyArray,
+
+    /// <summary>Key value pairs from 1; pairs of several slots become one command per slot (MSET).</summary>
+    PairsBySlot,
+
+    /// <summary>Key value pairs from 1, every key in the first key's slot (MSETNX).</summary>
+    SameSlotPairs,
+
+    /// <summary>Keys at 1 and 2, in one slot (LCS).</summary>
+    SameSlotKeys,
 }

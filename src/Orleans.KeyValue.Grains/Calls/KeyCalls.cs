@@ -127,3 +127,11 @@ public readonly struct EvalCall(ScriptRequest request) : IKeyCall
 
     public KvReply Invoke(KeyOperations key) => key.Eval(request);
 }
+
+/// <summary>APPEND, INCR family, INCRBYFLOAT, GETRANGE/SUBSTR, SETRANGE, STRLEN.</summary>
+public readonly struct StringCall(StringRequest request) : IKeyCall
+{
+    public ValueTask<KvReply> InvokeAsync(IKeyGrain grain) => grain.StringAsync(request);
+
+    public KvReply Invoke(KeyOperations key) => key.String(request);
+}

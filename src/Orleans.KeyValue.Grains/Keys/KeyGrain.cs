@@ -72,6 +72,8 @@ internal sealed class KeyGrain : Grain, IKeyGrain
 
     public ValueTask<KvReply> TypeAsync() => Gated(static key => KvReply.FromStatus(key.TypeName()));
 
+    public ValueTask<KvReply> StringAsync(StringRequest request) => Gated(key => key.String(request));
+
     public ValueTask<KvReply> EvalAsync(ScriptRequest request) => Gated(key => key.Eval(request));
 
     private ValueTask<KvReply> Gated(Func<KeyOperations, KvReply> operation)

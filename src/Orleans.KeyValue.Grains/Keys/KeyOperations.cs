@@ -18,7 +18,7 @@ namespace Orleans.KeyValue.Grains.Keys;
 /// record changed meanwhile (say, the wheel expired it) the write still happens, with a wheel
 /// entry of its own (see <see cref="Store"/>).
 /// </remarks>
-public sealed class KeyOperations
+public sealed partial class KeyOperations
 {
     private readonly KeyGrainServices _services;
     private readonly byte[] _key;

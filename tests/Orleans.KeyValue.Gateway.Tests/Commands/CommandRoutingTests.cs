@@ -90,4 +90,21 @@ public sealed class CommandRoutingTests : IDisposable
     [InlineData("delex", "a", "ifeq", "b")]
     public void SpansSlots_OfSingleKeyCommands_IsFalse(params string[] args) =>
         Assert.False(CommandKeys.SpansSlots(Definition(args[0]), Request(args), Slot(args[1])));
+
+    [Theory]
+    [InlineData("mget", "a", "b")]
+    [InlineData("mset", "a", "1", "b", "2")]
+    [InlineData("msetnx", "a", "1", "b", "2")]
+    [InlineData("lcs", "a", "b")]
+    public void SpansSlots_OfMultiKeyStringCommandsWithKeysOfTwoSlots_IsTrue(params string[] args) =>
+        Assert.True(CommandKeys.SpansSlots(Definition(args[0]), Request(args), Slot("a")));
+
+    [Theory]
+    [InlineData("mget", "{t}a", "{t}b")]
+    [InlineData("mset", "{t}a", "other", "{t}b", "other")] // values of other slots do not count
+    [InlineData("msetnx", "{t}a", "1", "{t}b", "2")]
+    [InlineData("lcs", "{t}a", "{t}b", "minmatchlen", "other")]
+    [InlineData("mset", "a", "1", "b")] // the arity error is the command's own, where it arrives
+    public void SpansSlots_OfMultiKeyStringCommandsInOneSlot_IsFalse(params string[] args) =>
+        Assert.False(CommandKeys.SpansSlots(Definition(args[0]), Request(args), Slot(args[1])));
 }

@@ -260,4 +260,46 @@ public abstract class ClusterRoutingTests(ThreeSiloClusterFixture fixture)
         Assert.Equal(RedisReply.Nil, await SendAsync(first, "GET", tag + "c"));
         Assert.StartsWith("-CROSSSLOT", await SendAsync(first, "MSETEX", "2", Key("x"), "1", Key("y"), "2"), StringComparison.Ordinal);
     }
+
+    [Fact(Timeout = Timeout)]
+    public async Task MSetAndMGet_OverKeysOfEverySilo_WorkThroughAnyGateway()
+    {
+        var keys = Enumerable.Range(0, 30).Select(i => Key("m" + i)).ToArray();
+        var silos = Cluster.LiveSilos;
+        await using var writer = await TestCluster.ConnectAsync(silos[0]);
+        Assert.Equal(RedisReply.Ok, await SendAsync(writer, ["MSET", .. keys.SelectMany((k, i) => new[] { k, "v" + i })]));
+
+        // One array in the keys' order, nil for a missing key, from every gateway.
+        var expected = "*32\r\n" + string.Concat(keys.Select((_, i) => RedisReply.Bulk("v" + i))) + RedisReply.Nil + RedisReply.Bulk("v0");
+        foreach (var silo in silos)
+        {
+            await using var reader = await TestCluster.ConnectAsync(silo);
+            Assert.Equal(expected, await SendAsync(reader, ["MGET", .. keys, Key("missing"), keys[0]]));
+        }
+    }
+
+    [Fact(Timeout = Timeout)]
+    public async Task StringCommands_RouteToTheOwner_AndMultiKeyOnesWantOneSlotWhereRedisClusterDoes()
+    {
+        var silos = Cluster.LiveSilos;
+        await using var first = await TestCluster.ConnectAsync(silos[0]);
+        await using var other = await TestCluster.ConnectAsync(silos[2]);
+        var counters = Enumerable.Range(0, 12).Select(i => Key("n" + i)).ToArray();
+        foreach (var counter in counters)
+        {
+            Assert.Equal(RedisReply.Integer(1), await SendAsync(first, "INCR", counter));
+            Assert.Equal(RedisReply.Integer(11), await SendAsync(other, "INCRBY", counter, "10"));
+            Assert.Equal(RedisReply.Bulk("11.5"), await SendAsync(first, "INCRBYFLOAT", counter, "0.5"));
+            Assert.Equal(RedisReply.Integer(5), await SendAsync(other, "APPEND", counter, "x"));
+            Assert.Equal(RedisReply.Bulk("1.5x"), await SendAsync(first, "GETRANGE", counter, "1", "-1"));
+        }
+
+        var tag = "{" + Guid.NewGuid().ToString("N") + "}";
+        Assert.Equal(RedisReply.Integer(1), await SendAsync(other, "MSETNX", tag + "a", "ohmytext", tag + "b", "mynewtext"));
+        Assert.Equal(RedisReply.Integer(0), await SendAsync(first, "MSETNX", tag + "b", "x", tag + "c", "y"));
+        Assert.Equal(RedisReply.Bulk("mytext"), await SendAsync(first, "LCS", tag + "a", tag + "b"));
+        // "foo" and "bar" are in slots 12182 and 5061.
+        Assert.StartsWith("-CROSSSLOT", await SendAsync(first, "MSETNX", "foo", "1", "bar", "2"), StringComparison.Ordinal);
+        Assert.StartsWith("-CROSSSLOT", await SendAsync(first, "LCS", "foo", "bar"), StringComparison.Ordinal);
+    }
 }
