@@ -40,7 +40,11 @@ internal static class ErrorTexts
     /// <summary>MSETEX with fewer arguments than numkeys pairs (Redis 8.4).</summary>
     public const string WrongKeyValuePairs = "ERR wrong number of key-value pairs";
 
-    public const string ScriptKeyNotDeclared = "ERR Script attempted to access a key that is not the key of its grain (keys must be declared in KEYS, and a script may name one key only)";
+    /// <summary>A script of one key (run in that key's grain turn) touching another key.</summary>
+    public const string ScriptKeyNotDeclared = "ERR Script attempted to access a key that is not the key of its grain (a script with one key runs in that key's turn: declare every key it uses in KEYS)";
+
+    /// <summary>A script over one slot touching a key of another slot (Redis Cluster's text).</summary>
+    public const string ScriptKeyNotLocal = "ERR Script attempted to access a non local key in a cluster node";
 
     public static string WrongArity(string command) => $"ERR wrong number of arguments for '{command}' command";
 

@@ -54,6 +54,15 @@ internal sealed class CommandRouter
 
     private ValueTask<KvReply> RunEntered(int slot, CommandDefinition definition, CommandContext context, RespRequest request)
     {
+        if (definition.Routing == KeyRouting.ScriptKeys)
+        {
+            // A script guards its slot itself: one key's script in its grain's turn (which enters
+            // the slot, and waits while the slot is filled or held), several keys' script by
+            // holding the slot. Holding it here too would make either wait for itself.
+            _cluster.Slots.Exit(slot);
+            return definition.Handler!(context, request);
+        }
+
         ValueTask<KvReply> pending;
         try
         {

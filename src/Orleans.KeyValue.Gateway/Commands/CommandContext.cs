@@ -8,14 +8,24 @@ public sealed class CommandContext(ClientSession session)
 {
     public ClientSession Session { get; } = session;
 
-    /// <summary>Inside a script: the key whose turn runs it (null for a script without keys).</summary>
+    /// <summary>Inside a script of one key: the key whose turn runs it (null otherwise).</summary>
     public KeyOperations? Grain { get; init; }
+
+    /// <summary>Inside a script over several keys of one slot: the slot's keys, held for it (null otherwise).</summary>
+    public SlotKeys? SlotKeys { get; init; }
 
     /// <summary>True while a script's redis.call runs.</summary>
     public bool InScript { get; init; }
 
     /// <summary>How many silos forwarded this command before it arrived here (0 from a client).</summary>
     public int Hops { get; init; }
+
+    /// <summary>
+    /// Inside a script: the operations of <paramref name="key"/> if the script may touch it (its
+    /// grain's key, or any key of its held slot), else null.
+    /// </summary>
+    public KeyOperations? FindKey(ReadOnlySpan<byte> key) =>
+        Grain is { } grain && key.SequenceEqual(grain.Key) ? grain : SlotKeys?.Find(key);
 
     /// <summary>The command running now (null for an unknown command), for the statistics.</summary>
     public CommandDefinition? Current { get; set; }

@@ -51,7 +51,8 @@ public sealed class CommandExecutor : IScriptHost
         var fanOut = new SiloFanOut(cluster, keyspace, scripts);
         var clusterCommands = new ClusterCommands(gateway, cluster);
         _connection = new ConnectionCommands(gateway, clients, keys);
-        _scripting = new ScriptingCommands(this, invoker, scripts, fanOut);
+        var slotTurn = cluster is null ? null : new SlotTurn(keys, cluster.Slots, scripts: null);
+        _scripting = new ScriptingCommands(this, invoker, scripts, fanOut, slotTurn);
         _table = new CommandTable(
             new StringCommands(caller, stringOptions),
             new StringTypeCommands(caller, gateway),

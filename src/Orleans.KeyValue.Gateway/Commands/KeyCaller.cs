@@ -14,12 +14,12 @@ internal sealed class KeyCaller(IKeyInvoker invoker)
     {
         if (context.InScript)
         {
-            if (context.Grain is not { } grain || !key.SequenceEqual(grain.Key))
+            if (context.FindKey(key) is not { } operations)
             {
-                return Replies.Error(ErrorTexts.ScriptKeyNotDeclared);
+                return Replies.Error(context.SlotKeys is null ? ErrorTexts.ScriptKeyNotDeclared : ErrorTexts.ScriptKeyNotLocal);
             }
 
-            return new(call.Invoke(grain));
+            return new(call.Invoke(operations));
         }
 
         return invoker.InvokeAsync(key, call);

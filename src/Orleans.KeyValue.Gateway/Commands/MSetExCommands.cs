@@ -59,9 +59,9 @@ internal sealed class MSetExCommands(KeyCaller keys, StringOptionParser options)
             // writing in this turn is atomic by itself. Refuse before writing anything.
             for (var i = 0; i < write.Pairs; i++)
             {
-                if (context.Grain is not { } grain || !request[2 + (2 * i)].SequenceEqual(grain.Key))
+                if (context.FindKey(request[2 + (2 * i)]) is null)
                 {
-                    return Replies.Error(ErrorTexts.ScriptKeyNotDeclared);
+                    return Replies.Error(context.SlotKeys is null ? ErrorTexts.ScriptKeyNotDeclared : ErrorTexts.ScriptKeyNotLocal);
                 }
             }
 

@@ -9,13 +9,18 @@ using static Orleans.KeyValue.Gateway.Commands.Arguments;
 namespace Orleans.KeyValue.Gateway.Commands;
 
 /// <summary>
-/// EVAL, EVALSHA, SCRIPT. A script runs inside the turn of the one grain its KEYS name, so the
-/// compare-and-delete unlock script is atomic; keys of several grains are refused as Redis
-/// Cluster refuses keys of several slots; a script without keys runs outside any grain. Its
-/// redis.calls come back through <see cref="CommandExecutor.ExecuteInScript"/>.
+/// EVAL, EVALSHA, SCRIPT. A script whose KEYS are one key runs inside that key's grain turn, so
+/// the compare-and-delete unlock script is atomic and cheap; one whose KEYS are several keys of
+/// one slot runs with the whole slot held for it (<see cref="SlotTurn"/>), atomic over every key
+/// of the slot; keys of several slots are refused as Redis Cluster refuses them (CROSSSLOT); a
+/// script without keys runs outside any grain. Its redis.calls come back through
+/// <see cref="CommandExecutor.ExecuteInScript"/>.
 /// </summary>
-internal sealed class ScriptingCommands(CommandExecutor executor, IKeyInvoker invoker, LuaScriptEngine scripts, SiloFanOut fanOut)
+internal sealed class ScriptingCommands(CommandExecutor executor, IKeyInvoker invoker, LuaScriptEngine scripts, SiloFanOut fanOut, SlotTurn? slotTurn)
 {
+    // How long a script over a slot waits for the slot (a fill, another such script, a hand-over).
+    private static readonly TimeSpan SlotWait = TimeSpan.FromSeconds(5);
+
     // A script's commands were authenticated with the EVAL that started it.
     private static readonly ClientSession ScriptSession = new(0, null, null, 0, authenticated: true) { Name = "script" };
 
@@ -50,13 +55,11 @@ internal sealed class ScriptingCommands(CommandExecutor executor, IKeyInvoker in
         }
 
         var keys = new byte[keyCount][];
+        var oneKey = true;
         for (var i = 0; i < keyCount; i++)
         {
             keys[i] = request.ToArray(3 + i);
-            if (i > 0 && !keys[i].AsSpan().SequenceEqual(keys[0]))
-            {
-                return Replies.Error(ErrorTexts.CrossSlot);
-            }
+            oneKey &= keys[i].AsSpan().SequenceEqual(keys[0]);
         }
 
         var args = new byte[request.Count - 3 - keyCount][];
@@ -71,7 +74,27 @@ internal sealed class ScriptingCommands(CommandExecutor executor, IKeyInvoker in
             return new(scripts.Run(body, keys, args, command => executor.ExecuteInScript(outside, command)));
         }
 
-        return invoker.InvokeAsync(keys[0], new EvalCall(new ScriptRequest(body, keys, args)));
+        if (oneKey)
+        {
+            return invoker.InvokeAsync(keys[0], new EvalCall(new ScriptRequest(body, keys, args)));
+        }
+
+        // Several keys: one slot, held for the script (a bare gateway without a cluster has no
+        // slot table to hold, and refuses them as before).
+        var slot = KeySlot.Of(keys[0]);
+        if (slotTurn is null || keys.Any(k => KeySlot.Of(k) != slot))
+        {
+            return Replies.Error(ErrorTexts.CrossSlot);
+        }
+
+        return slotTurn.RunAsync(slot, held => RunOverSlot(held, body, keys, args), SlotWait);
+    }
+
+    /// <summary>A script over several keys of one slot, with the slot held: its commands run on any key of the slot.</summary>
+    private KvReply RunOverSlot(SlotKeys held, byte[] body, byte[][] keys, byte[][] args)
+    {
+        var inside = new CommandContext(ScriptSession) { SlotKeys = held, InScript = true };
+        return scripts.Run(body, keys, args, command => executor.ExecuteInScript(inside, command));
     }
 
     /// <summary>

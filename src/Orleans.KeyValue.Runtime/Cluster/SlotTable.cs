@@ -98,6 +98,40 @@ public sealed class SlotTable
         }
     }
 
+    /// <summary>
+    /// Holds a served <paramref name="slot"/> for one caller alone, as a fill does (new commands
+    /// wait, the ones inside finish within <paramref name="drainLimit"/>, else false), and counts
+    /// the holder as a command inside, so that a hand-over of the slot waits for it.
+    /// <see cref="ReleaseHold"/> ends it. False (nothing held) when the slot is not served here,
+    /// is held already, or did not drain in time: wait for it to settle and ask again.
+    /// </summary>
+    public async Task<bool> TryHoldAsync(int slot, TimeSpan drainLimit, CancellationToken cancellationToken)
+    {
+        if (!await BeginFillAsync(slot, drainLimit, cancellationToken))
+        {
+            return false;
+        }
+
+        lock (_gate)
+        {
+            // Unless a hand-over began meanwhile (it waits for the count only from now on).
+            if (_state[slot] == Filling)
+            {
+                Interlocked.Increment(ref _inFlight[slot]);
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Ends a hold taken with <see cref="TryHoldAsync"/>: commands of the slot go on.</summary>
+    public void ReleaseHold(int slot)
+    {
+        Interlocked.Decrement(ref _inFlight[slot]);
+        EndFill(slot);
+    }
+
     /// <summary>Lets commands of <paramref name="slot"/> in again after <see cref="BeginFillAsync"/> (unless it started moving meanwhile).</summary>
     public void EndFill(int slot)
     {

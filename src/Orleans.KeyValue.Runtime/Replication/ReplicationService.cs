@@ -337,6 +337,20 @@ public sealed partial class ReplicationService : IDisposable
         }
     }
 
+    /// <summary>How long a fill, or a script over several keys, waits for the commands inside a slot.</summary>
+    public TimeSpan FillDrainTimeout => _options.FillDrainTimeout;
+
+    /// <summary>
+    /// The backup of <paramref name="slot"/> may hold writes this silo did not store (some writes
+    /// of one script were confirmed, others not): copy the slot to it again before trusting it.
+    /// </summary>
+    public void Resync(int slot)
+    {
+        Interlocked.Increment(ref _generation);
+        Volatile.Write(ref _synced[slot], null);
+        Wake();
+    }
+
     /// <summary>True when this silo may answer a read of <paramref name="slot"/> now: it needs no backup, or holds a lease from it.</summary>
     public bool HasReadLease(int slot)
     {

@@ -302,4 +302,55 @@ public abstract class ClusterRoutingTests(ThreeSiloClusterFixture fixture)
         Assert.StartsWith("-CROSSSLOT", await SendAsync(first, "MSETNX", "foo", "1", "bar", "2"), StringComparison.Ordinal);
         Assert.StartsWith("-CROSSSLOT", await SendAsync(first, "LCS", "foo", "bar"), StringComparison.Ordinal);
     }
+
+    // A script over two keys of one slot holds the slot: single-key commands from other clients
+    // (through every gateway) never run between its reads and writes, and other such scripts
+    // never interleave with it, so the transfers keep the sum and the script sees its own INCR.
+    [Fact(Timeout = Timeout)]
+    public async Task ScriptOverOneSlot_IsAtomicAgainstEveryOtherCommandOfTheSlot()
+    {
+        var tag = "{" + Guid.NewGuid().ToString("N") + "}";
+        string a = tag + "a", b = tag + "b";
+        const string Transfer = "local v = redis.call('INCR', KEYS[1]) for i = 1, 20000 do end redis.call('DECR', KEYS[2]) " +
+            "if tonumber(redis.call('GET', KEYS[1])) ~= v then return 'interleaved' end return tonumber(redis.call('GET', KEYS[1])) + tonumber(redis.call('GET', KEYS[2]))";
+        var silos = Cluster.LiveSilos;
+        await using var setup = await TestCluster.ConnectAsync(silos[0]);
+        Assert.Equal(RedisReply.Ok, await SendAsync(setup, "MSET", a, "0", b, "0"));
+
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(4));
+        var hammers = silos.Select(async silo =>
+        {
+            // Single-key writes that keep the sum: +1 on one key, -1 on the other.
+            await using var client = await TestCluster.ConnectAsync(silo);
+            var n = 0;
+            while (!stop.IsCancellationRequested)
+            {
+                await SendAsync(client, "INCR", a);
+                await SendAsync(client, "DECR", b);
+                n++;
+            }
+
+            return n;
+        }).ToList();
+        var transfers = silos.Select(async silo =>
+        {
+            await using var client = await TestCluster.ConnectAsync(silo);
+            var replies = new List<string>();
+            while (!stop.IsCancellationRequested)
+            {
+                replies.Add(await SendAsync(client, "EVAL", Transfer, "2", a, b));
+            }
+
+            return replies;
+        }).ToList();
+        await Task.WhenAll(hammers);
+        var all = (await Task.WhenAll(transfers)).SelectMany(r => r).ToList();
+
+        Assert.NotEmpty(all);
+        Assert.DoesNotContain(all, r => r.Contains("interleaved", StringComparison.Ordinal));
+
+        // Each reply is the sum when the script ran: 0, or 1 while one hammer is between its INCR and DECR.
+        Assert.All(all, r => Assert.Contains(r, new[] { RedisReply.Integer(0), RedisReply.Integer(1), RedisReply.Integer(2), RedisReply.Integer(3) }));
+        Assert.Equal(RedisReply.Integer(0), await SendAsync(setup, "EVAL", "return tonumber(redis.call('GET', KEYS[1])) + tonumber(redis.call('GET', KEYS[2]))", "2", a, b));
+    }
 }

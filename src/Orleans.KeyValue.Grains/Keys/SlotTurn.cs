@@ -1,0 +1,112 @@
+using System.Diagnostics;
+using Orleans.KeyValue.Grains.Scripting;
+using Orleans.KeyValue.Runtime.Cluster;
+using Orleans.KeyValue.Runtime.Replication;
+
+namespace Orleans.KeyValue.Grains.Keys;
+
+/// <summary>
+/// A turn over a whole slot, for a script whose keys are several keys of one slot: the slot is
+/// held for it alone (the commands inside finish, new ones wait, a hand-over waits), so no other
+/// command on any key of the slot runs between its reads and writes. Its writes are staged, sent
+/// to the slot's backup together, and stored only when the backup holds every one of them; so
+/// the script is atomic for readers on this silo and after a failover alike.
+/// </summary>
+public sealed class SlotTurn(KeyGrainServices services, SlotTable slots, IScriptHost? scripts)
+{
+    /// <summary>
+    /// Runs <paramref name="body"/> with <paramref name="slot"/> held. TRYAGAIN when the slot is
+    /// not served here or cannot be had within <paramref name="wait"/>; the backup's error when
+    /// it did not take the writes (nothing is stored here then).
+    /// </summary>
+    public async ValueTask<KvReply> RunAsync(int slot, Func<SlotKeys, KvReply> body, TimeSpan wait)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        var replication = services.Replication;
+        var drainLimit = replication?.FillDrainTimeout ?? TimeSpan.FromMilliseconds(250);
+        var started = Stopwatch.GetTimestamp();
+        while (!await slots.TryHoldAsync(slot, drainLimit, CancellationToken.None))
+        {
+            var left = wait - Stopwatch.GetElapsedTime(started);
+            if (left <= TimeSpan.Zero)
+            {
+                return KvReply.FromError(ErrorReplies.TryAgain);
+            }
+
+            if (slots.TryEnter(slot, out var settled))
+            {
+                // It did not drain in time and gave way: ask again.
+                slots.Exit(slot);
+                await Task.Yield();
+            }
+            else if (settled is null)
+            {
+                // Not served here (it moved): the client asks the new owner.
+                return KvReply.FromError(ErrorReplies.TryAgain);
+            }
+            else
+            {
+                // Held by a fill or another script, or moving: wait for it to settle.
+                await Task.WhenAny(settled, Task.Delay(left));
+            }
+        }
+
+        try
+        {
+            return await RunHeldAsync(slot, body, replication);
+        }
+        finally
+        {
+            slots.ReleaseHold(slot);
+        }
+    }
+
+    private async ValueTask<KvReply> RunHeldAsync(int slot, Func<SlotKeys, KvReply> body, ReplicationService? replication)
+    {
+        var replicated = services.IsReplicated(slot);
+        if (replicated && !replication!.HasReadLease(slot) && !await replication.RenewReadLeaseAsync(slot))
+        {
+            return KvReply.FromError(ErrorReplies.TryAgain);
+        }
+
+        // Every write is staged: if the body throws, nothing is stored.
+        var keys = new SlotKeys(services, slot, scripts);
+        var reply = body(keys);
+
+        var writes = keys.TakeWrites();
+        if (!replicated)
+        {
+            Commit(writes);
+            return reply;
+        }
+
+        if (writes.Count == 0)
+        {
+            // Checked after the reads: the lease held for all of them.
+            return replication!.HasReadLease(slot) ? reply : KvReply.FromError(ErrorReplies.TryAgain);
+        }
+
+        var outcomes = await Task.WhenAll(writes.Select(w => replication!.ReplicateAsync(slot, w.Operations.Key, w.Record).AsTask()));
+        if (outcomes.All(o => o == ReplicaOutcome.Stored))
+        {
+            Commit(writes);
+            return reply;
+        }
+
+        // Some writes may be on the backup and none is stored here: the backup gets the slot
+        // again. If any was confirmed, the script's outcome is unknown to the client.
+        replication!.Resync(slot);
+        var worst = outcomes.Any(o => o is ReplicaOutcome.Stored or ReplicaOutcome.Unknown) ? ReplicaOutcome.Unknown
+            : outcomes.Contains(ReplicaOutcome.Unreachable) ? ReplicaOutcome.Unreachable
+            : ReplicaOutcome.Refused;
+        return ReplicatedTurn.ErrorFor(worst);
+    }
+
+    private static void Commit(List<(KeyOperations Operations, KeyRecord Record)> writes)
+    {
+        foreach (var (operations, record) in writes)
+        {
+            operations.Commit(record);
+        }
+    }
+}
