@@ -30,39 +30,12 @@ keyspace=100000; n_p1=60000; n_p16=300000; clients=50; size=100
 if [ "$quick" = 1 ]; then rounds=1; n_p1=10000; n_p16=50000; fi
 mkdir -p "$(dirname "$out")"
 
-log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
-die() { log "error: $*"; exit 1; }
-for tool in redis-server redis-cli redis-benchmark ss dotnet; do
-  command -v "$tool" >/dev/null || die "$tool is missing (apt-get install -y redis-server redis-tools iproute2)"
-done
-tmp=$(mktemp -d /tmp/kv-replicas.XXXXXX)
-pids=()
-cleanup() {
-  local status=$? p
-  trap - EXIT INT TERM
-  for p in "${pids[@]+"${pids[@]}"}"; do kill -KILL "$p" 2>/dev/null || true; done
-  for p in "${pids[@]+"${pids[@]}"}"; do wait "$p" 2>/dev/null || true; done
-  rm -rf "$tmp"
-  exit "$status"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+# shellcheck source=bench/lib.sh
+source bench/lib.sh
+need_tools redis-server redis-cli redis-benchmark ss dotnet
+bench_setup replicas
 
-used_ports=" "
-free_port() {
-  local p
-  while :; do
-    p=$((20000 + RANDOM % 30000))
-    [[ "$used_ports" == *" $p "* ]] && continue
-    [ -n "$(ss -Htan "( sport = :$p or dport = :$p )" 2>/dev/null)" ] && continue
-    used_ports+="$p "; REPLY=$p; return 0
-  done
-}
-cli() { redis-cli -h 127.0.0.1 -p "$@"; }
-
-log "building Release"
-dotnet build silo -c Release -nologo -v quiet >"$tmp/build.log" 2>&1 || { cat "$tmp/build.log" >&2; die "build failed"; }
-dll=$root/silo/bin/Release/net10.0/Orleans.KeyValue.Silo.dll
+build_silo
 
 # Starts a 3-silo cluster with --replicas R; sets PORTS (gateway ports).
 start_cluster() {

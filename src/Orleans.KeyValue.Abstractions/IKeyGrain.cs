@@ -55,7 +55,7 @@ public interface IKeyGrain : IGrainWithStringKey
     [Alias("ttl")]
     ValueTask<KvReply> TimeToLiveAsync(bool milliseconds, bool absolute);
 
-    /// <summary>TYPE: the status <c>none</c> or <c>string</c>.</summary>
+    /// <summary>TYPE: the status <c>none</c>, <c>string</c> or <c>hash</c>.</summary>
     [Alias("type")]
     ValueTask<KvReply> TypeAsync();
 
@@ -65,6 +65,10 @@ public interface IKeyGrain : IGrainWithStringKey
     /// </summary>
     [Alias("string")]
     ValueTask<KvReply> StringAsync(StringRequest request);
+
+    /// <summary>The hash commands of this key (see <see cref="HashOperation"/>).</summary>
+    [Alias("hash")]
+    ValueTask<KvReply> HashAsync(HashRequest request);
 
     /// <summary>
     /// EVAL/EVALSHA of a script whose keys are all this grain's key: the script runs inside this

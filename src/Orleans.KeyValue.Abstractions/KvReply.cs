@@ -86,6 +86,9 @@ public readonly struct KvReply : IEquatable<KvReply>
     /// <summary>A set reply.</summary>
     public static KvReply FromSet(KvReply[] items) => new(KvReplyKind.Set, 0, default, null, items);
 
+    /// <summary>Two-element array replies, flattened for RESP2 (see <see cref="KvReplyKind.Pairs"/>).</summary>
+    public static KvReply FromPairs(KvReply[] pairs) => new(KvReplyKind.Pairs, 0, default, null, pairs);
+
     public bool Equals(KvReply other)
     {
         if (Kind != other.Kind || Integer != other.Integer || Text != other.Text || !Bytes.Span.SequenceEqual(other.Bytes.Span))

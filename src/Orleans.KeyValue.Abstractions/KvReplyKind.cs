@@ -27,4 +27,6 @@ public enum KvReplyKind : byte
     Set,
     /// <summary>Text meant for people (INFO): RESP3 verbatim <c>txt</c>, RESP2 a bulk string.</summary>
     Verbatim,
+    /// <summary>Two-element arrays (HRANDFIELD WITHVALUES): RESP3 an array of them, RESP2 one flat array.</summary>
+    Pairs,
 }

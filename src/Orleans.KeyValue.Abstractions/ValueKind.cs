@@ -1,8 +1,7 @@
 namespace Orleans.KeyValue;
 
 /// <summary>
-/// The type tag a key carries. Only strings exist today; the tag is what lets a command for
-/// another type answer <c>WRONGTYPE</c> once more types arrive.
+/// The type tag a key carries: what lets a command for another type answer <c>WRONGTYPE</c>.
 /// </summary>
 [GenerateSerializer]
 [Alias("kv.ValueKind")]
@@ -12,4 +11,6 @@ public enum ValueKind : byte
     None = 0,
     /// <summary>A Redis string.</summary>
     String = 1,
+    /// <summary>A Redis hash: the value holds its fields (see <see cref="HashEncoding"/>).</summary>
+    Hash = 2,
 }

@@ -35,6 +35,12 @@ public static class ErrorReplies
     /// <summary>A value or argument that is not a float (Redis's string2ld).</summary>
     public const string NotFloat = "ERR value is not a valid float";
 
+    /// <summary>HINCRBY on a field whose value is not an integer.</summary>
+    public const string HashNotInteger = "ERR hash value is not an integer";
+
+    /// <summary>HINCRBYFLOAT on a field whose value is not a float.</summary>
+    public const string HashNotFloat = "ERR hash value is not a float";
+
     /// <summary>INCR and its relatives past the 64-bit range.</summary>
     public const string IncrementOverflow = "ERR increment or decrement would overflow";
 
@@ -56,6 +62,10 @@ public static class ErrorReplies
     public static KvReply NotIntegerReply { get; } = KvReply.FromError(NotInteger);
 
     public static KvReply NotFloatReply { get; } = KvReply.FromError(NotFloat);
+
+    public static KvReply HashNotIntegerReply { get; } = KvReply.FromError(HashNotInteger);
+
+    public static KvReply HashNotFloatReply { get; } = KvReply.FromError(HashNotFloat);
 
     public static KvReply IncrementOverflowReply { get; } = KvReply.FromError(IncrementOverflow);
 

@@ -7,6 +7,9 @@ internal sealed record KeyDetails
     public bool Exists { get; init; }
     public string Type { get; init; } = "none";
     public long Size { get; init; }
+
+    /// <summary>A hash's number of fields (null for other types).</summary>
+    public int? Fields { get; init; }
     /// <summary>"text" or "hex"; null when values are hidden or the key does not exist.</summary>
     public string? Encoding { get; init; }
     public string? Preview { get; init; }

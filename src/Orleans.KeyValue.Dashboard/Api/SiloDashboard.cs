@@ -168,6 +168,11 @@ internal sealed partial class SiloDashboard
             return details;
         }
 
+        if (record.Kind == ValueKind.Hash)
+        {
+            return InspectHash(details, record, now, showValue);
+        }
+
         var value = record.Value;
         var preview = value.AsSpan(0, Math.Min(value.Length, _options.ValuePreviewBytes));
         var isText = IsText(preview);
@@ -183,6 +188,40 @@ internal sealed partial class SiloDashboard
             TtlMs = record.HasDeadline ? Math.Max(0, record.DeadlineMs - now) : -1,
             ExpiresAtMs = record.HasDeadline ? record.DeadlineMs : null,
         };
+    }
+
+    /// <summary>A hash: its fields, one "field: value" line each (hex where not text), up to the preview size.</summary>
+    private KeyDetails InspectHash(KeyDetails details, KeyRecord record, long now, bool showValue)
+    {
+        var entries = HashEncoding.Entries(record.Value);
+        var preview = new StringBuilder();
+        var shown = 0;
+        foreach (var (field, value) in entries)
+        {
+            if (preview.Length >= _options.ValuePreviewBytes)
+            {
+                break;
+            }
+
+            preview.Append(Show(field.Span)).Append(": ").Append(Show(value.Span)).Append('\n');
+            shown++;
+        }
+
+        return details with
+        {
+            Exists = true,
+            Type = ValueKinds.Name(record.Kind),
+            Size = record.Value.Length,
+            Fields = entries.Count,
+            ValueHidden = !showValue,
+            Encoding = showValue ? "fields" : null,
+            Preview = showValue ? preview.ToString() : null,
+            Truncated = shown < entries.Count,
+            TtlMs = record.HasDeadline ? Math.Max(0, record.DeadlineMs - now) : -1,
+            ExpiresAtMs = record.HasDeadline ? record.DeadlineMs : null,
+        };
+
+        static string Show(ReadOnlySpan<byte> bytes) => IsText(bytes) ? Encoding.UTF8.GetString(bytes) : "0x" + Convert.ToHexString(bytes);
     }
 
     private static bool IsText(ReadOnlySpan<byte> bytes)

@@ -65,12 +65,12 @@ async function lookup(key) {
     const k = await getJson('api/keys/' + encodeURIComponent(key));
     const offset = k.serverTimeMs - Date.now();
     const value = !k.exists ? '' : k.valueHidden ? '<em>hidden (sign in to see values)</em>'
-      : `<pre class="value">${esc(k.preview)}</pre>${k.truncated ? '<em>first ' + (k.encoding === 'hex' ? k.preview.length / 2 : 'few KB') + ' bytes shown</em>' : ''}`;
+      : `<pre class="value">${esc(k.preview)}</pre>${!k.truncated ? '' : k.fields != null ? '<em>first fields shown</em>' : '<em>first ' + (k.encoding === 'hex' ? k.preview.length / 2 : 'few KB') + ' bytes shown</em>'}`;
     box.innerHTML = `<dl>
       <dt>Key</dt><dd id="key-name">${esc(k.key)}</dd>
       <dt>Exists</dt><dd id="key-exists">${k.exists ? 'yes' : 'no'}</dd>
       <dt>Type</dt><dd id="key-type">${esc(k.type)}</dd>
-      <dt>Size</dt><dd id="key-size">${k.exists ? k.size + ' bytes' : ''}</dd>
+      <dt>Size</dt><dd id="key-size">${!k.exists ? '' : k.fields != null ? k.fields + ' fields, ' + k.size + ' bytes' : k.size + ' bytes'}</dd>
       <dt>Value (${esc(k.encoding || '')})</dt><dd id="key-value">${value}</dd>
       <dt>TTL</dt><dd id="key-ttl"></dd>
       <dt>Expires at</dt><dd id="key-deadline">${k.expiresAtMs ? new Date(k.expiresAtMs).toISOString() : ''}</dd>

@@ -21,7 +21,7 @@ public static class KvReplyCodec
             case KvReplyKind.Status or KvReplyKind.Error:
                 writer.WriteString(reply.Text);
                 break;
-            case KvReplyKind.Array or KvReplyKind.Map or KvReplyKind.Set:
+            case KvReplyKind.Array or KvReplyKind.Map or KvReplyKind.Set or KvReplyKind.Pairs:
                 var items = reply.Items ?? [];
                 writer.WriteInt32(items.Length);
                 foreach (var item in items)
@@ -55,7 +55,7 @@ public static class KvReplyCodec
                 return KvReply.FromStatus(reader.ReadString() ?? string.Empty);
             case KvReplyKind.Error:
                 return KvReply.FromError(reader.ReadString() ?? "ERR");
-            case KvReplyKind.Array or KvReplyKind.Map or KvReplyKind.Set:
+            case KvReplyKind.Array or KvReplyKind.Map or KvReplyKind.Set or KvReplyKind.Pairs:
                 var count = reader.ReadInt32();
                 if (count < 0 || count > 100_000_000)
                 {
@@ -72,6 +72,7 @@ public static class KvReplyCodec
                 {
                     KvReplyKind.Map => KvReply.FromMap(items),
                     KvReplyKind.Set => KvReply.FromSet(items),
+                    KvReplyKind.Pairs => KvReply.FromPairs(items),
                     _ => KvReply.FromArray(items),
                 };
             default:

@@ -56,6 +56,7 @@ public sealed class CommandExecutor : IScriptHost
         _table = new CommandTable(
             new StringCommands(caller, stringOptions),
             new StringTypeCommands(caller, gateway),
+            new HashCommands(caller),
             new KeyCommands(caller, keys),
             new MSetExCommands(caller, stringOptions),
             _scripting,

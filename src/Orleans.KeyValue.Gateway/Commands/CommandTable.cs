@@ -17,6 +17,7 @@ internal sealed class CommandTable
     public CommandTable(
         StringCommands strings,
         StringTypeCommands stringType,
+        HashCommands hashes,
         KeyCommands keys,
         MSetExCommands msetex,
         ScriptingCommands scripting,
@@ -26,7 +27,7 @@ internal sealed class CommandTable
         ClusterCommands cluster)
     {
         // COMMAND describes this table, so its handlers are made with it.
-        _commands = CommandCatalog.Build(strings, stringType, keys, msetex, scripting, connection, new CommandDocs(this), server, keyspace, cluster);
+        _commands = CommandCatalog.Build(strings, stringType, hashes, keys, msetex, scripting, connection, new CommandDocs(this), server, keyspace, cluster);
         _byName = _commands.GetAlternateLookup<ReadOnlySpan<char>>();
     }
 

@@ -43,6 +43,12 @@ internal static class ReplyWriter
             case KvReplyKind.Map:
                 WriteItems(writer, reply.Items, protocol, static (w, n, p) => RespWriter.WriteMapHeader(w, n / 2, p));
                 break;
+            case KvReplyKind.Pairs when protocol >= 3:
+                WriteItems(writer, reply.Items, protocol, static (w, n, _) => RespWriter.WriteArrayHeader(w, n));
+                break;
+            case KvReplyKind.Pairs:
+                WriteItems(writer, [.. (reply.Items ?? []).SelectMany(pair => pair.Items ?? [])], protocol, static (w, n, _) => RespWriter.WriteArrayHeader(w, n));
+                break;
             default:
                 throw new InvalidOperationException($"Unknown reply kind {reply.Kind}.");
         }

@@ -135,3 +135,11 @@ public readonly struct StringCall(StringRequest request) : IKeyCall
 
     public KvReply Invoke(KeyOperations key) => key.String(request);
 }
+
+/// <summary>The hash commands.</summary>
+public readonly struct HashCall(HashRequest request) : IKeyCall
+{
+    public ValueTask<KvReply> InvokeAsync(IKeyGrain grain) => grain.HashAsync(request);
+
+    public KvReply Invoke(KeyOperations key) => key.Hash(request);
+}

@@ -74,6 +74,8 @@ internal sealed class KeyGrain : Grain, IKeyGrain
 
     public ValueTask<KvReply> StringAsync(StringRequest request) => Gated(key => key.String(request));
 
+    public ValueTask<KvReply> HashAsync(HashRequest request) => Gated(key => key.Hash(request));
+
     public ValueTask<KvReply> EvalAsync(ScriptRequest request) => Gated(key => key.Eval(request));
 
     private ValueTask<KvReply> Gated(Func<KeyOperations, KvReply> operation)

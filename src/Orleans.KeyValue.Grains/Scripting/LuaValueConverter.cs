@@ -39,6 +39,10 @@ internal static class LuaValueConverter
             case KvReplyKind.Set:
                 PushArray(lua, reply.Items ?? []);
                 break;
+            case KvReplyKind.Pairs:
+                // Scripts speak RESP2: one flat array.
+                PushArray(lua, [.. (reply.Items ?? []).SelectMany(pair => pair.Items ?? [])]);
+                break;
             default:
                 // Nil bulk and nil array.
                 lua.PushBoolean(false);

@@ -70,6 +70,21 @@ public sealed partial class DashboardApiTests(DashboardApiTests.ClusterFixture f
     }
 
     [Fact(Timeout = 60_000)]
+    public async Task KeyDetails_OfAHash_ShowItsFieldsInOrder()
+    {
+        var silos = fixture.Cluster.LiveSilos;
+        await using var client = await TestCluster.ConnectAsync(silos[0]);
+        var key = $"dash:hash:{Guid.NewGuid():N}";
+        await client.CommandAsync("HSET", key, "name", "Ada", "bin", "\u0001", "lang", "en");
+
+        var details = await GetJsonAsync(silos[^1], "/api/keys/" + Uri.EscapeDataString(key));
+        Assert.Equal("hash", details.GetProperty("type").GetString());
+        Assert.Equal(3, details.GetProperty("fields").GetInt32());
+        Assert.Equal("name: Ada\nbin: 0x01\nlang: en\n", details.GetProperty("preview").GetString());
+        Assert.False(details.GetProperty("truncated").GetBoolean());
+    }
+
+    [Fact(Timeout = 60_000)]
     public async Task KeysScan_PagesWithCursorAndPattern()
     {
         var prefix = "dash:scan:" + Guid.NewGuid().ToString("N")[..8];
