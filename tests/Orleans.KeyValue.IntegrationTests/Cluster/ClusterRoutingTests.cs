@@ -353,4 +353,31 @@ public abstract class ClusterRoutingTests(ThreeSiloClusterFixture fixture)
         Assert.All(all, r => Assert.Contains(r, new[] { RedisReply.Integer(0), RedisReply.Integer(1), RedisReply.Integer(2), RedisReply.Integer(3) }));
         Assert.Equal(RedisReply.Integer(0), await SendAsync(setup, "EVAL", "return tonumber(redis.call('GET', KEYS[1])) + tonumber(redis.call('GET', KEYS[2]))", "2", a, b));
     }
+
+    [Fact(Timeout = Timeout)]
+    public async Task Hashes_OnEverySilo_AnswerAlikeThroughEveryGateway_InRespTwoAndThree()
+    {
+        var keys = Enumerable.Range(0, 12).Select(i => Key("hash" + i)).ToArray();
+        var silos = Cluster.LiveSilos;
+        await using var writer = await TestCluster.ConnectAsync(silos[0]);
+        foreach (var key in keys)
+        {
+            Assert.Equal(RedisReply.Integer(2), await SendAsync(writer, "HSET", key, "a", "1", "b", "2"));
+            Assert.Equal(RedisReply.Integer(11), await SendAsync(writer, "HINCRBY", key, "a", "10"));
+        }
+
+        foreach (var silo in silos)
+        {
+            await using var reader = await TestCluster.ConnectAsync(silo);
+            await using var resp3 = await TestCluster.ConnectAsync(silo);
+            await resp3.CommandAsync("HELLO", "3");
+            foreach (var key in keys)
+            {
+                Assert.Equal("*4\r\n$1\r\na\r\n$2\r\n11\r\n$1\r\nb\r\n$1\r\n2\r\n", await SendAsync(reader, "HGETALL", key));
+                Assert.Equal("%2\r\n$1\r\na\r\n$2\r\n11\r\n$1\r\nb\r\n$1\r\n2\r\n", await SendAsync(resp3, "HGETALL", key));
+                Assert.Equal("*2\r\n*2\r\n$1\r\na\r\n$2\r\n11\r\n*2\r\n$1\r\nb\r\n$1\r\n2\r\n", await SendAsync(resp3, "HRANDFIELD", key, "5", "WITHVALUES"));
+                Assert.StartsWith("-WRONGTYPE", await SendAsync(reader, "GET", key), StringComparison.Ordinal);
+            }
+        }
+    }
 }
