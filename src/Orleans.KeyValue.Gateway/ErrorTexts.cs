@@ -26,6 +26,7 @@ internal static class ErrorTexts
     public const string InvalidCursor = "ERR invalid cursor";
     public const string ClientNameInvalid = "ERR Client names cannot contain spaces, newlines or special characters.";
     public const string NoScript = "NOSCRIPT No matching script. Please use EVAL.";
+    public const string FunctionNotFound = "ERR Function not found";
     public const string NegativeKeys = "ERR Number of keys can't be negative";
     public const string TooManyKeys = "ERR Number of keys can't be greater than number of args";
     public const string UnknownScriptCommand = "ERR Unknown Redis command called from script";

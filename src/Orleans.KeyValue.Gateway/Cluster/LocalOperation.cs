@@ -23,4 +23,16 @@ public enum LocalOperation : byte
 
     /// <summary>Drop the script cache.</summary>
     ScriptFlush = 7,
+
+    /// <summary>Load a function library (FUNCTION LOAD reaches every silo).</summary>
+    FunctionLoad = 8,
+
+    /// <summary>Delete a function library.</summary>
+    FunctionDelete = 9,
+
+    /// <summary>Delete every function library.</summary>
+    FunctionFlush = 10,
+
+    /// <summary>Restore function libraries from a FUNCTION DUMP payload.</summary>
+    FunctionRestore = 11,
 }

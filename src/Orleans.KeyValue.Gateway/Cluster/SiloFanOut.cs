@@ -133,6 +133,19 @@ internal sealed class SiloFanOut
             case LocalOperation.ScriptFlush:
                 _scripts.Flush();
                 return KvReply.Ok;
+            case LocalOperation.FunctionLoad:
+                var replace = reader.ReadByte() == 1;
+                return _scripts.LoadLibrary(reader.ReadBytes(), replace);
+            case LocalOperation.FunctionDelete:
+                return _scripts.DeleteLibrary(reader.ReadString() ?? string.Empty) ? KvReply.Ok : KvReply.FromError("ERR Library not found");
+            case LocalOperation.FunctionFlush:
+                _scripts.FlushLibraries();
+                return KvReply.Ok;
+            case LocalOperation.FunctionRestore:
+                var policy = reader.ReadString() ?? "APPEND";
+                return Grains.Scripting.FunctionDump.TryDecode(reader.ReadBytes(), out var codes, out var error)
+                    ? _scripts.RestoreLibraries(codes, policy)
+                    : KvReply.FromError(error);
             default:
                 throw new InvalidDataException($"Unknown local operation {operation}.");
         }

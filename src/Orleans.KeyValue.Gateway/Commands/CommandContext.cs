@@ -17,6 +17,9 @@ public sealed class CommandContext(ClientSession session)
     /// <summary>True while a script's redis.call runs.</summary>
     public bool InScript { get; init; }
 
+    /// <summary>Inside a function flagged no-writes: its write commands are refused.</summary>
+    public bool ReadOnlyScript { get; init; }
+
     /// <summary>How many silos forwarded this command before it arrived here (0 from a client).</summary>
     public int Hops { get; init; }
 

@@ -60,6 +60,7 @@ public sealed class CommandExecutor : IScriptHost
             new KeyCommands(caller, keys),
             new MSetExCommands(caller, stringOptions),
             _scripting,
+            new FunctionCommands(scripts, fanOut),
             _connection,
             new ServerCommands(gateway, clients, keys, fanOut, clusterCommands, () => CommandsProcessed),
             new KeyspaceCommands(fanOut, keyspace),
@@ -143,6 +144,11 @@ public sealed class CommandExecutor : IScriptHost
         if (!Admit(context, request, out var definition, out var error))
         {
             return error;
+        }
+
+        if (context.ReadOnlyScript && definition.Flags.Contains("write"))
+        {
+            return KvReply.FromError("ERR Write commands are not allowed from read-only scripts.");
         }
 
         var pending = definition.Handler!(context, request);

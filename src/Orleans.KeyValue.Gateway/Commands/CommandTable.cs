@@ -21,13 +21,14 @@ internal sealed class CommandTable
         KeyCommands keys,
         MSetExCommands msetex,
         ScriptingCommands scripting,
+        FunctionCommands functions,
         ConnectionCommands connection,
         ServerCommands server,
         KeyspaceCommands keyspace,
         ClusterCommands cluster)
     {
         // COMMAND describes this table, so its handlers are made with it.
-        _commands = CommandCatalog.Build(strings, stringType, hashes, keys, msetex, scripting, connection, new CommandDocs(this), server, keyspace, cluster);
+        _commands = CommandCatalog.Build(strings, stringType, hashes, keys, msetex, scripting, functions, connection, new CommandDocs(this), server, keyspace, cluster);
         _byName = _commands.GetAlternateLookup<ReadOnlySpan<char>>();
     }
 

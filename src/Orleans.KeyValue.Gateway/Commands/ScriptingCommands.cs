@@ -25,7 +25,29 @@ internal sealed class ScriptingCommands(CommandExecutor executor, IKeyInvoker in
     private static readonly ClientSession ScriptSession = new(0, null, null, 0, authenticated: true) { Name = "script" };
 
     public ValueTask<KvReply> EvalAsync(CommandContext context, RespRequest request) =>
-        RunScript(context, request, request.ToArray(1));
+        RunScript(context, request, request.ToArray(1), function: null);
+
+    /// <summary>FCALL function numkeys key... arg...: runs where EVAL would, as one key's turn or over one slot.</summary>
+    public ValueTask<KvReply> FCallAsync(CommandContext context, RespRequest request) => CallFunction(context, request, readOnly: false);
+
+    /// <summary>FCALL_RO: only functions flagged no-writes.</summary>
+    public ValueTask<KvReply> FCallReadOnlyAsync(CommandContext context, RespRequest request) => CallFunction(context, request, readOnly: true);
+
+    private ValueTask<KvReply> CallFunction(CommandContext context, RespRequest request, bool readOnly)
+    {
+        var function = scripts.FindFunction(System.Text.Encoding.UTF8.GetString(request[1]));
+        if (function is null)
+        {
+            return Replies.Error(ErrorTexts.FunctionNotFound);
+        }
+
+        if (readOnly && !function.NoWrites)
+        {
+            return Replies.Error("ERR Can not execute a script with write flag using *_ro command.");
+        }
+
+        return RunScript(context, request, [], function.Name);
+    }
 
     public ValueTask<KvReply> EvalShaAsync(CommandContext context, RespRequest request)
     {
@@ -34,10 +56,11 @@ internal sealed class ScriptingCommands(CommandExecutor executor, IKeyInvoker in
             return Replies.Error(ErrorTexts.NoScript);
         }
 
-        return RunScript(context, request, body);
+        return RunScript(context, request, body, function: null);
     }
 
-    private ValueTask<KvReply> RunScript(CommandContext context, RespRequest request, byte[] body)
+    /// <summary>A script (<paramref name="body"/>) or a function (<paramref name="function"/>), with numkeys at 2.</summary>
+    private ValueTask<KvReply> RunScript(CommandContext context, RespRequest request, byte[] body, string? function)
     {
         if (!RespNumber.TryParseInt64(request[2], out var keyCount))
         {
@@ -70,13 +93,13 @@ internal sealed class ScriptingCommands(CommandExecutor executor, IKeyInvoker in
 
         if (keyCount == 0)
         {
-            var outside = new CommandContext(context.Session) { InScript = true };
-            return new(scripts.Run(body, keys, args, command => executor.ExecuteInScript(outside, command)));
+            var outside = new CommandContext(context.Session) { InScript = true, ReadOnlyScript = IsReadOnly(function) };
+            return new(Invoke(body, function, keys, args, outside));
         }
 
         if (oneKey)
         {
-            return invoker.InvokeAsync(keys[0], new EvalCall(new ScriptRequest(body, keys, args)));
+            return invoker.InvokeAsync(keys[0], new EvalCall(new ScriptRequest(body, keys, args, function)));
         }
 
         // Several keys: one slot, held for the script (a bare gateway without a cluster has no
@@ -87,15 +110,23 @@ internal sealed class ScriptingCommands(CommandExecutor executor, IKeyInvoker in
             return Replies.Error(ErrorTexts.CrossSlot);
         }
 
-        return slotTurn.RunAsync(slot, held => RunOverSlot(held, body, keys, args), SlotWait);
+        return slotTurn.RunAsync(slot, held => RunOverSlot(held, body, function, keys, args), SlotWait);
     }
 
     /// <summary>A script over several keys of one slot, with the slot held: its commands run on any key of the slot.</summary>
-    private KvReply RunOverSlot(SlotKeys held, byte[] body, byte[][] keys, byte[][] args)
+    private KvReply RunOverSlot(SlotKeys held, byte[] body, string? function, byte[][] keys, byte[][] args)
     {
-        var inside = new CommandContext(ScriptSession) { SlotKeys = held, InScript = true };
-        return scripts.Run(body, keys, args, command => executor.ExecuteInScript(inside, command));
+        var inside = new CommandContext(ScriptSession) { SlotKeys = held, InScript = true, ReadOnlyScript = IsReadOnly(function) };
+        return Invoke(body, function, keys, args, inside);
     }
+
+    private KvReply Invoke(byte[] body, string? function, byte[][] keys, byte[][] args, CommandContext inside) =>
+        function is null
+            ? scripts.Run(body, keys, args, command => executor.ExecuteInScript(inside, command))
+            : scripts.CallFunction(function, keys, args, command => executor.ExecuteInScript(inside, command));
+
+    // A function flagged no-writes may not write, under FCALL as under FCALL_RO.
+    private bool IsReadOnly(string? function) => function is not null && scripts.FindFunction(function) is { NoWrites: true };
 
     /// <summary>
     /// A script with keys, inside its key's turn (the key grain calls this): its commands run on
@@ -104,8 +135,8 @@ internal sealed class ScriptingCommands(CommandExecutor executor, IKeyInvoker in
     public KvReply Run(KeyOperations key, in ScriptRequest request)
     {
         ArgumentNullException.ThrowIfNull(key);
-        var inside = new CommandContext(ScriptSession) { Grain = key, InScript = true };
-        return scripts.Run(request.Body, request.Keys, request.Arguments, command => executor.ExecuteInScript(inside, command));
+        var inside = new CommandContext(ScriptSession) { Grain = key, InScript = true, ReadOnlyScript = IsReadOnly(request.Function) };
+        return Invoke(request.Body, request.Function, request.Keys, request.Arguments, inside);
     }
 
     public async ValueTask<KvReply> ScriptLoadAsync(CommandContext context, RespRequest request)

@@ -6,7 +6,7 @@ namespace Orleans.KeyValue.Grains.Scripting;
 /// <remarks>
 /// <para>
 /// Its arguments are the C# functions and the hook interval; it returns <c>run</c>, <c>disarm</c>, the
-/// message handler and the pending-error box.
+/// message handler, the pending-error box, and for Redis functions <c>loadlib</c> and <c>callfn</c>.
 /// </para>
 /// <para>
 /// The C# functions never raise a Lua error (a longjmp must not cross managed frames). Those that must raise
@@ -208,6 +208,104 @@ internal static class LuaPrelude
           collectgarbage('restart')
         end
 
-        return run, disarm, onerror, pending
+        -- Redis 7.0 functions (FUNCTION LOAD, FCALL). A library's code runs once per state, with the
+        -- library API as 'redis' (register_function, log and the log levels only) and no globals of
+        -- its own; its functions run later with the whole API, their keys and args as parameters
+        -- (no KEYS or ARGV).
+        local libapi = { LOG_DEBUG = 0, LOG_VERBOSE = 1, LOG_NOTICE = 2, LOG_WARNING = 3, log = log }
+        local registered, loading = nil, false
+        local knownflags = { ['no-writes'] = true, ['allow-oom'] = true, ['allow-stale'] = true, ['no-cluster'] = true, ['allow-cross-slot-keys'] = true }
+        local function fail(message) error({ err = message }, 0) end
+        function libapi.register_function(...)
+          local n = select('#', ...)
+          local name, callback, flags, description
+          if n == 1 then
+            local t = ...
+            if type(t) ~= 'table' then
+              fail('ERR calling redis.register_function with a single argument is only applicable to Lua table (representing named arguments).')
+            end
+            for k, v in next, t do
+              if k == 'function_name' then name = v
+              elseif k == 'callback' then callback = v
+              elseif k == 'flags' then flags = v
+              elseif k == 'description' then description = v
+              else fail('ERR unknown argument given to redis.register_function') end
+            end
+            if name == nil then fail('ERR redis.register_function must get a function name argument') end
+            if callback == nil then fail('ERR redis.register_function must get a callback argument') end
+          elseif n == 2 then
+            name, callback = ...
+          else
+            fail('ERR wrong number of arguments to redis.register_function')
+          end
+          -- Lua 5.1's lua_tostring, as Redis reads them: a number stands for its text.
+          if type(name) == 'number' then name = tostring(name) end
+          if type(description) == 'number' then description = tostring(description) end
+          if type(name) ~= 'string' then fail('ERR function_name argument given to redis.register_function must be a string') end
+          if type(callback) ~= 'function' then fail('ERR second argument to redis.register_function must be a function') end
+          if #name == 0 or strfind(name, '^[%w_]+$') == nil then
+            -- Redis 7.0's text, which says library where it means function.
+            fail('ERR Library names can only contain letters, numbers, or underscores(_) and must be at least one character long')
+          end
+          local flaglist = {}
+          if flags ~= nil then
+            if type(flags) ~= 'table' then fail('ERR flags argument to redis.register_function must be a table representing function flags') end
+            for _, flag in next, flags do
+              if type(flag) ~= 'string' or not knownflags[flag] then fail('ERR unknown flag given') end
+              flaglist[#flaglist + 1] = flag
+            end
+          end
+          if description ~= nil and type(description) ~= 'string' then fail('ERR description argument given to redis.register_function must be a string') end
+          for _, known in next, registered do
+            if known.name == name then fail('ERR Function already exists in the library') end
+          end
+          registered[#registered + 1] = { name = name, callback = callback, flags = flaglist, description = description }
+        end
+        -- Read-only, and (as Redis's) an unknown name is an error: redis.call while loading fails.
+        setmetatable(protect(libapi), {
+          __index = function(_, name)
+            error("Script attempted to access nonexistent global variable '" .. tostring(name) .. "'", 2)
+          end,
+        })
+
+        local libenv = setmetatable({}, {
+          __index = function(_, name)
+            if name == 'redis' and loading then return libapi end
+            local value = rawget(globals, name)
+            if value == nil then
+              error("Script attempted to access nonexistent global variable '" .. tostring(name) .. "'", 2)
+            end
+            return value
+          end,
+          __newindex = readonlyerror,
+          __metatable = false,
+        })
+
+        -- Compiles and runs a library's code: its registrations, or nil and the compile error, or
+        -- nil, false and the registration error (as Redis words it after its prefix).
+        local function loadlib(code)
+          local chunk, message = load(code, '@user_function', 't', libenv)
+          if not chunk then return nil, message end
+          registered, loading = {}, true
+          sethook(guard, '', hookCount)
+          local ok, e = pcall(chunk)
+          sethook()
+          loading = false
+          local result = registered
+          registered = nil
+          if ok then return result end
+          if type(e) == 'table' then
+            local text = rawget(e, 'err')
+            return nil, false, type(text) == 'string' and text or 'ERR unknown error'
+          end
+          return nil, false, 'ERR ' .. tostring(e)
+        end
+
+        local function callfn(f, keys, args)
+          sethook(guard, '', hookCount)
+          return (f(keys, args))
+        end
+
+        return run, disarm, onerror, pending, loadlib, callfn
         """;
 }

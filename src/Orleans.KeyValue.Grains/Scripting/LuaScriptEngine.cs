@@ -24,6 +24,11 @@ public sealed class LuaScriptEngine : IDisposable
 
     // Bumped by Flush; a rented state with an older generation drops its compiled scripts.
     private int _generation;
+
+    // Redis functions: the libraries loaded (FUNCTION LOAD), replaced whole on every change with a
+    // new version; a rented state loads them again when its version is older.
+    private readonly Lock _librariesLock = new();
+    private LibrarySet _libraries = new(0, []);
     private bool _disposed;
 
     public LuaScriptEngine(IOptions<ScriptOptions> options, TimeProvider timeProvider)
@@ -126,6 +131,271 @@ public sealed class LuaScriptEngine : IDisposable
             Return(state);
         }
     }
+
+    /// <summary>The libraries loaded, in the order they were first loaded.</summary>
+    public IReadOnlyList<FunctionLibrary> Libraries => Volatile.Read(ref _libraries).Libraries;
+
+    /// <summary>
+    /// FUNCTION LOAD [REPLACE]: checks the library's metadata line, runs its code to register its
+    /// functions, and keeps it; the library's name, or Redis's error.
+    /// </summary>
+    public KvReply LoadLibrary(byte[] code, bool replace)
+    {
+        ArgumentNullException.ThrowIfNull(code);
+        if (!TryReadLibraryName(code, out var name, out var error))
+        {
+            return KvReply.FromError(error);
+        }
+
+        if (!replace && Libraries.Any(l => l.Name == name))
+        {
+            return KvReply.FromError($"ERR Library '{name}' already exists");
+        }
+
+        if (!TryRegister(name, code, out var library, out error))
+        {
+            return KvReply.FromError(error);
+        }
+
+        lock (_librariesLock)
+        {
+            var current = _libraries.Libraries;
+            if (!replace && current.Any(l => l.Name == name))
+            {
+                return KvReply.FromError($"ERR Library '{name}' already exists");
+            }
+
+            var others = current.Where(l => l.Name != name).ToList();
+            if (Collision(others, library) is { } taken)
+            {
+                return KvReply.FromError($"ERR Function {taken} already exists");
+            }
+
+            var at = current.ToList().FindIndex(l => l.Name == name);
+            var next = current.ToList();
+            if (at >= 0)
+            {
+                next[at] = library;
+            }
+            else
+            {
+                next.Add(library);
+            }
+
+            Volatile.Write(ref _libraries, new LibrarySet(_libraries.Version + 1, next));
+        }
+
+        return KvReply.FromBulk(name);
+    }
+
+    /// <summary>FUNCTION DELETE: true when the library was there.</summary>
+    public bool DeleteLibrary(string name)
+    {
+        lock (_librariesLock)
+        {
+            var current = _libraries.Libraries;
+            if (!current.Any(l => l.Name == name))
+            {
+                return false;
+            }
+
+            Volatile.Write(ref _libraries, new LibrarySet(_libraries.Version + 1, [.. current.Where(l => l.Name != name)]));
+            return true;
+        }
+    }
+
+    /// <summary>FUNCTION FLUSH: every library goes.</summary>
+    public void FlushLibraries()
+    {
+        lock (_librariesLock)
+        {
+            Volatile.Write(ref _libraries, new LibrarySet(_libraries.Version + 1, []));
+        }
+    }
+
+    /// <summary>
+    /// FUNCTION RESTORE: the libraries of a FUNCTION DUMP payload, with Redis's policies: APPEND
+    /// (a library already here is an error), REPLACE (it is replaced), FLUSH (all go first).
+    /// All or nothing.
+    /// </summary>
+    public KvReply RestoreLibraries(IReadOnlyList<byte[]> codes, string policy)
+    {
+        ArgumentNullException.ThrowIfNull(codes);
+        var restored = new List<FunctionLibrary>();
+        foreach (var code in codes)
+        {
+            if (!TryReadLibraryName(code, out var name, out var error) || !TryRegister(name, code, out var library, out error))
+            {
+                return KvReply.FromError(error);
+            }
+
+            restored.Add(library);
+        }
+
+        lock (_librariesLock)
+        {
+            var next = policy == "FLUSH" ? [] : _libraries.Libraries.ToList();
+            foreach (var library in restored)
+            {
+                var at = next.FindIndex(l => l.Name == library.Name);
+                if (at >= 0 && policy != "REPLACE")
+                {
+                    return KvReply.FromError($"ERR Library {library.Name} already exists");
+                }
+
+                if (Collision(next.Where(l => l.Name != library.Name), library) is { } taken)
+                {
+                    return KvReply.FromError($"ERR Function {taken} already exists");
+                }
+
+                if (at >= 0)
+                {
+                    next[at] = library;
+                }
+                else
+                {
+                    next.Add(library);
+                }
+            }
+
+            Volatile.Write(ref _libraries, new LibrarySet(_libraries.Version + 1, next));
+        }
+
+        return KvReply.Ok;
+    }
+
+    /// <summary>The registered function named <paramref name="name"/> (any case, as Redis finds it), or null.</summary>
+    public FunctionInfo? FindFunction(string name) =>
+        Libraries.SelectMany(l => l.Functions).FirstOrDefault(f => string.Equals(f.Name, name, StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>FCALL: runs the function with its keys and args, as <see cref="Run"/> runs a script.</summary>
+    public KvReply CallFunction(string name, byte[][] keys, byte[][] args, Func<byte[][], KvReply> call)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        ArgumentNullException.ThrowIfNull(call);
+        var set = Volatile.Read(ref _libraries);
+        LuaScriptState state = Rent();
+        try
+        {
+            state.UseLibraries(set.Version, set.Libraries.Select(l => LibraryChunk(l.Code)), _options.TimeLimit);
+            return state.ExecuteFunction(name, keys, args, call, _options.TimeLimit, _options.MaxReplyDepth);
+        }
+        finally
+        {
+            Return(state);
+        }
+    }
+
+    /// <summary>
+    /// Redis 7.0's library metadata: a first line <c>#!&lt;engine&gt; name=&lt;library&gt;</c>, engine
+    /// Lua (any case), the name letters, digits and underscores.
+    /// </summary>
+    private static bool TryReadLibraryName(byte[] code, out string name, out string error)
+    {
+        name = string.Empty;
+        error = string.Empty;
+        if (!code.AsSpan().StartsWith("#!"u8))
+        {
+            error = "ERR Missing library metadata";
+            return false;
+        }
+
+        var end = Array.IndexOf(code, (byte)'\n');
+        var parts = end < 0 ? [] : Encoding.UTF8.GetString(code, 0, end).Split([' ', '\t', '\r', '\v', '\f'], StringSplitOptions.RemoveEmptyEntries);
+        if (parts.Length == 0)
+        {
+            error = "ERR Invalid library metadata";
+            return false;
+        }
+
+        string? given = null;
+        foreach (var part in parts.AsSpan(1))
+        {
+            if (!part.StartsWith("name=", StringComparison.Ordinal))
+            {
+                error = "ERR Invalid metadata value given: " + part;
+                return false;
+            }
+
+            if (given is not null)
+            {
+                error = "ERR Invalid metadata value, name argument was given multiple times";
+                return false;
+            }
+
+            given = part["name=".Length..];
+        }
+
+        if (given is null)
+        {
+            error = "ERR Library name was not given";
+            return false;
+        }
+
+        var engine = parts[0][2..];
+        if (!string.Equals(engine, "lua", StringComparison.OrdinalIgnoreCase))
+        {
+            error = $"ERR Engine '{engine}' not found";
+            return false;
+        }
+
+        if (given.Length == 0 || !given.All(c => char.IsAsciiLetterOrDigit(c) || c == '_'))
+        {
+            error = "ERR Library names can only contain letters, numbers, or underscores(_) and must be at least one character long";
+            return false;
+        }
+
+        name = given;
+        return true;
+    }
+
+    /// <summary>Runs a library's code in a state to learn what it registers; false with Redis's error when it fails or registers nothing.</summary>
+    private bool TryRegister(string name, byte[] code, [MaybeNullWhen(false)] out FunctionLibrary library, out string error)
+    {
+        library = null;
+        var loaded = new List<LoadedFunction>();
+        LuaScriptState state = Rent();
+        string? failure;
+        try
+        {
+            failure = state.LoadLibrary(LibraryChunk(code), _options.TimeLimit, loaded);
+            state.Release(loaded);
+        }
+        finally
+        {
+            Return(state);
+        }
+
+        if (failure is null && loaded.Count == 0)
+        {
+            failure = "ERR No functions registered";
+        }
+
+        error = failure ?? string.Empty;
+        if (failure is not null)
+        {
+            return false;
+        }
+
+        library = new FunctionLibrary(name, code, [.. loaded.Select(f => new FunctionInfo(f.Name, f.Description, f.Flags))]);
+        return true;
+    }
+
+    /// <summary>A function of <paramref name="library"/> whose name another library already has (any case), or null.</summary>
+    private static string? Collision(IEnumerable<FunctionLibrary> others, FunctionLibrary library)
+    {
+        var taken = new HashSet<string>(others.SelectMany(l => l.Functions).Select(f => f.Name), StringComparer.OrdinalIgnoreCase);
+        return library.Functions.FirstOrDefault(f => taken.Contains(f.Name))?.Name;
+    }
+
+    /// <summary>The code Lua compiles: the metadata line blanked, its newline kept (line numbers stay the library's).</summary>
+    private static byte[] LibraryChunk(byte[] code)
+    {
+        var end = Array.IndexOf(code, (byte)'\n');
+        return end < 0 ? [] : code.AsSpan(end).ToArray();
+    }
+
+    private sealed record LibrarySet(int Version, List<FunctionLibrary> Libraries);
 
     public void Dispose()
     {

@@ -24,6 +24,11 @@ internal sealed partial class LuaScriptState : IDisposable
     private readonly int _disarmRef;
     private readonly int _onErrorRef;
     private readonly int _pendingRef;
+    private readonly int _loadLibraryRef;
+    private readonly int _callFunctionRef;
+
+    // Redis functions loaded in this state: callbacks by function name (any case), for one library version.
+    private readonly Dictionary<string, int> _libraryFunctions = new(StringComparer.OrdinalIgnoreCase);
 
     // State of the run in progress, read by the callbacks.
     private Func<byte[][], KvReply>? _call;
@@ -52,12 +57,14 @@ internal sealed partial class LuaScriptState : IDisposable
             _lua.PushCFunction(LogFunction);
             _lua.PushCFunction(SetReplFunction);
             _lua.PushInteger(HookInstructionCount);
-            if (_lua.PCall(7, 4, 0) != LuaStatus.OK)
+            if (_lua.PCall(7, 6, 0) != LuaStatus.OK)
             {
                 ThrowPreludeFailed(_lua.ToString(-1, false));
             }
 
-            // Results, top down: the pending-error box, onerror, disarm, run.
+            // Results, top down: callfn, loadlib, the pending-error box, onerror, disarm, run.
+            _callFunctionRef = _lua.Ref(LuaRegistry.Index);
+            _loadLibraryRef = _lua.Ref(LuaRegistry.Index);
             _pendingRef = _lua.Ref(LuaRegistry.Index);
             _onErrorRef = _lua.Ref(LuaRegistry.Index);
             _disarmRef = _lua.Ref(LuaRegistry.Index);
@@ -72,6 +79,9 @@ internal sealed partial class LuaScriptState : IDisposable
 
     /// <summary>The engine's flush generation this state's cache belongs to.</summary>
     public int Generation { get; set; }
+
+    /// <summary>The library version (<see cref="LuaScriptEngine"/>'s) whose functions this state holds; -1 for none.</summary>
+    public int LibraryVersion { get; private set; } = -1;
 
     /// <summary>True when the state can no longer be trusted and must be closed rather than reused.</summary>
     public bool Broken { get; private set; }
@@ -114,8 +124,130 @@ internal sealed partial class LuaScriptState : IDisposable
         return null;
     }
 
+    /// <summary>
+    /// Runs a library's code (its shebang line blanked) with the library API, under the time
+    /// limit: the functions it registered, or Redis's error (compile or registration).
+    /// </summary>
+    public string? LoadLibrary(byte[] code, TimeSpan timeLimit, List<LoadedFunction> functions)
+    {
+        LuaScriptState? outer = _current;
+        _current = this;
+        _timeLimit = timeLimit;
+        _timedOut = false;
+        try
+        {
+            _lua.SetTop(0);
+            _lua.RawGetInteger(LuaRegistry.Index, _loadLibraryRef);
+            _lua.PushBuffer(code);
+            _startedAt = _timeProvider.GetTimestamp();
+            _armed = true;
+            var status = _lua.PCall(1, 3, 0);
+            _armed = false;
+            if (status != LuaStatus.OK)
+            {
+                return "ERR Error registering functions: " + LuaValueConverter.PopText(_lua);
+            }
+
+            if (_lua.Type(1) != LuaType.Table)
+            {
+                if (_lua.Type(2) == LuaType.String)
+                {
+                    return ScriptErrors.CompileFunctionPrefix + FixCompileMessage(_lua.ToString(2, false));
+                }
+
+                return _timedOut
+                    ? ScriptErrors.TimeLimitExceeded(timeLimit)
+                    : "ERR Error registering functions: " + _lua.ToString(3, false);
+            }
+
+            for (var i = 1; _lua.RawGetInteger(1, i) == LuaType.Table; i++)
+            {
+                var entry = _lua.GetTop();
+                var name = RawGetString(entry, "name") ?? string.Empty;
+                var description = RawGetString(entry, "description");
+                var flags = new List<string>();
+                _lua.PushString("flags");
+                _lua.RawGet(entry);
+                for (var f = 1; _lua.RawGetInteger(-1, f) == LuaType.String; f++)
+                {
+                    flags.Add(LuaValueConverter.PopText(_lua));
+                }
+
+                _lua.Pop(2);
+                _lua.PushString("callback");
+                _lua.RawGet(entry);
+                functions.Add(new LoadedFunction(name, description, [.. flags], _lua.Ref(LuaRegistry.Index)));
+                _lua.Pop(1);
+            }
+
+            return null;
+        }
+        finally
+        {
+            _armed = false;
+            Disarm();
+            _current = outer;
+        }
+    }
+
+    /// <summary>Loads every library of <paramref name="version"/> unless this state holds them already.</summary>
+    public void UseLibraries(int version, IEnumerable<byte[]> codes, TimeSpan timeLimit)
+    {
+        if (LibraryVersion == version)
+        {
+            return;
+        }
+
+        foreach (int reference in _libraryFunctions.Values)
+        {
+            _lua.Unref(LuaRegistry.Index, reference);
+        }
+
+        _libraryFunctions.Clear();
+        var loaded = new List<LoadedFunction>();
+        foreach (var code in codes)
+        {
+            loaded.Clear();
+
+            // Checked when it was loaded first: it loads again alike.
+            if (LoadLibrary(code, timeLimit, loaded) is null)
+            {
+                foreach (var function in loaded)
+                {
+                    _libraryFunctions[function.Name] = function.Callback;
+                }
+            }
+        }
+
+        LibraryVersion = version;
+    }
+
+    /// <summary>Drops callbacks a validating load made (see <see cref="LoadLibrary"/>).</summary>
+    public void Release(IEnumerable<LoadedFunction> functions)
+    {
+        foreach (var function in functions)
+        {
+            _lua.Unref(LuaRegistry.Index, function.Callback);
+        }
+    }
+
+    /// <summary>Runs the Redis function <paramref name="name"/> (loaded by <see cref="UseLibraries"/>) with its keys and args.</summary>
+    public KvReply ExecuteFunction(string name, byte[][] keys, byte[][] args, Func<byte[][], KvReply> call, TimeSpan timeLimit, int maxReplyDepth)
+    {
+        if (!_libraryFunctions.TryGetValue(name, out var callback))
+        {
+            return KvReply.FromError(ScriptErrors.FunctionNotFound);
+        }
+
+        return Run(_callFunctionRef, callback, name, keys, args, call, timeLimit, maxReplyDepth);
+    }
+
     /// <summary>Runs the script compiled as <paramref name="sha"/> (see <see cref="Compile"/>).</summary>
-    public KvReply Execute(string sha, byte[][] keys, byte[][] args, Func<byte[][], KvReply> call, TimeSpan timeLimit, int maxReplyDepth)
+    public KvReply Execute(string sha, byte[][] keys, byte[][] args, Func<byte[][], KvReply> call, TimeSpan timeLimit, int maxReplyDepth) =>
+        Run(_runRef, _functions[sha], sha, keys, args, call, timeLimit, maxReplyDepth);
+
+    /// <summary>Calls <paramref name="runner"/>(f, keys, args) under the message handler and the time limit; <paramref name="name"/> names the script in errors.</summary>
+    private KvReply Run(int runner, int function, string name, byte[][] keys, byte[][] args, Func<byte[][], KvReply> call, TimeSpan timeLimit, int maxReplyDepth)
     {
         LuaScriptState? outer = _current;
         _current = this;
@@ -128,8 +260,8 @@ internal sealed partial class LuaScriptState : IDisposable
         {
             _lua.SetTop(0);
             _lua.RawGetInteger(LuaRegistry.Index, _onErrorRef);
-            _lua.RawGetInteger(LuaRegistry.Index, _runRef);
-            _lua.RawGetInteger(LuaRegistry.Index, _functions[sha]);
+            _lua.RawGetInteger(LuaRegistry.Index, runner);
+            _lua.RawGetInteger(LuaRegistry.Index, function);
             LuaValueConverter.PushStrings(_lua, keys);
             LuaValueConverter.PushStrings(_lua, args);
             _startedAt = _timeProvider.GetTimestamp();
@@ -140,7 +272,7 @@ internal sealed partial class LuaScriptState : IDisposable
                 ? KvReply.FromError(ScriptErrors.TimeLimitExceeded(timeLimit))
                 : status == LuaStatus.OK
                     ? LuaValueConverter.ToReply(_lua, -1, maxReplyDepth)
-                    : ErrorReply(sha);
+                    : ErrorReply(name);
         }
         finally
         {

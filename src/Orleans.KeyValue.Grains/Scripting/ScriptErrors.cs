@@ -11,6 +11,12 @@ internal static class ScriptErrors
 
     public const string CompilePrefix = "ERR Error compiling script (new function): ";
 
+    /// <summary>FUNCTION LOAD of code Lua cannot compile.</summary>
+    public const string CompileFunctionPrefix = "ERR Error compiling function: ";
+
+    /// <summary>FCALL of a function no library registered.</summary>
+    public const string FunctionNotFound = "ERR Function not found";
+
     public const string StackLimit = "ERR reached lua stack limit";
 
     /// <summary>Ours: Redis has SCRIPT KILL instead of a hard limit.</summary>

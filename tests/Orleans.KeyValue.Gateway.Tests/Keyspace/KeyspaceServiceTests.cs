@@ -21,7 +21,8 @@ public sealed class KeyspaceServiceTests : IDisposable
     [Theory]
     [InlineData(ValueKind.String, "string")]
     [InlineData(ValueKind.None, "none")]
-    [InlineData((ValueKind)2, "none")]
+    [InlineData(ValueKind.Hash, "hash")]
+    [InlineData((ValueKind)200, "none")]
     public void ValueKinds_NamesEachKindAsTypeAnswers(ValueKind kind, string name) =>
         Assert.Equal(name, ValueKinds.Name(kind));
 

@@ -380,4 +380,29 @@ public abstract class ClusterRoutingTests(ThreeSiloClusterFixture fixture)
             }
         }
     }
+
+    [Fact(Timeout = Timeout)]
+    public async Task Functions_LoadedThroughOneSilo_RunOnKeysOfEverySilo_AndGoEverywhere()
+    {
+        var silos = Cluster.LiveSilos;
+        var library = "lib" + Guid.NewGuid().ToString("N")[..8];
+        var function = "incr_" + library;
+        await using var first = await TestCluster.ConnectAsync(silos[0]);
+        await using var last = await TestCluster.ConnectAsync(silos[^1]);
+        Assert.Equal(RedisReply.Bulk(library), await SendAsync(first, "FUNCTION", "LOAD", $"#!lua name={library}\nredis.register_function('{function}', function(keys, args) return redis.call('INCRBY', keys[1], args[1]) end)"));
+
+        var keys = Enumerable.Range(0, 12).Select(i => Key("fn" + i)).ToArray();
+        foreach (var key in keys)
+        {
+            Assert.Equal(RedisReply.Integer(5), await SendAsync(last, "FCALL", function, "1", key, "5"));
+            Assert.Equal(RedisReply.Bulk("5"), await SendAsync(first, "GET", key));
+        }
+
+        Assert.Equal(RedisReply.Ok, await SendAsync(last, "FUNCTION", "DELETE", library));
+        foreach (var silo in silos)
+        {
+            await using var client = await TestCluster.ConnectAsync(silo);
+            Assert.Equal("-ERR Function not found\r\n", await SendAsync(client, "FCALL", function, "1", keys[0], "1"));
+        }
+    }
 }
