@@ -139,6 +139,9 @@ internal static class CommandCatalog
                 AclCategories = ["@write", "@string"],
             },
             Key("del", -2, keys.DelAsync, ["write"], "generic", "Deletes one or more keys.", "1.0.0", lastKey: -1, routing: KeyRouting.EachKey),
+            // UNLINK is DEL whose memory Redis reclaims in the background; here there is nothing to
+            // reclaim later, so it is DEL. StackExchange.Redis sends it for KeyDelete.
+            Key("unlink", -2, keys.DelAsync, FastWriteFlags, "generic", "Asynchronously deletes one or more keys.", "4.0.0", lastKey: -1, routing: KeyRouting.EachKey),
             Key("exists", -2, keys.ExistsAsync, ReadFlags, "generic", "Determines whether one or more keys exist.", "1.0.0", lastKey: -1, routing: KeyRouting.EachKey),
             Key("expire", -3, keys.ExpireAsync, FastWriteFlags, "generic", "Sets the expiration time of a key in seconds.", "1.0.0"),
             Key("pexpire", -3, keys.PExpireAsync, FastWriteFlags, "generic", "Sets the expiration time of a key in milliseconds.", "2.6.0"),

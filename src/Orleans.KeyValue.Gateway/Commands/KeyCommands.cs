@@ -5,7 +5,7 @@ using static Orleans.KeyValue.Gateway.Commands.Arguments;
 
 namespace Orleans.KeyValue.Gateway.Commands;
 
-/// <summary>Generic key commands: DEL, EXISTS, the EXPIRE family, TTL family, PERSIST, TYPE.</summary>
+/// <summary>Generic key commands: DEL (and UNLINK), EXISTS, the EXPIRE family, TTL family, PERSIST, TYPE.</summary>
 internal sealed class KeyCommands(KeyCaller keys, KeyGrainServices clock)
 {
     public ValueTask<KvReply> DelAsync(CommandContext context, RespRequest request) =>

@@ -3,7 +3,7 @@ using Orleans.KeyValue.Testing;
 
 namespace Orleans.KeyValue.IntegrationTests.Differential;
 
-/// <summary>DEL, EXISTS, TYPE and PERSIST compared with redis-server.</summary>
+/// <summary>DEL, UNLINK, EXISTS, TYPE and PERSIST compared with redis-server.</summary>
 [Collection(DifferentialCollection.Name)]
 public sealed class KeyCommandTests(DifferentialServersFixture servers)
 {
@@ -38,6 +38,31 @@ public sealed class KeyCommandTests(DifferentialServersFixture servers)
     {
         await using var run = await servers.OpenRunAsync();
         await run.AssertReplyAsync(RedisReply.WrongArity("del"), "DEL");
+    }
+
+    [Fact(Timeout = TestTimeouts.Differential)]
+    public async Task Unlink_SeveralKeys_CountsOnlyExistingOnesAndDeletesThem()
+    {
+        await using var run = await servers.OpenRunAsync();
+        await run.AssertReplyAsync(RedisReply.Ok, "SET", run.Key("a"), "1");
+        await run.AssertReplyAsync(RedisReply.Ok, "SET", run.Key("b"), "2", "EX", "100");
+        await run.AssertReplyAsync(RedisReply.Integer(2), "UNLINK", run.Key("a"), run.Key("missing"), run.Key("b"), run.Key("a"));
+        await run.AssertReplyAsync(RedisReply.Integer(0), "EXISTS", run.Key("a"), run.Key("b"));
+        await run.AssertReplyAsync(RedisReply.Integer(-2), "TTL", run.Key("b"));
+    }
+
+    [Fact(Timeout = TestTimeouts.Differential)]
+    public async Task Unlink_MissingKey_ReturnsZero()
+    {
+        await using var run = await servers.OpenRunAsync();
+        await run.AssertReplyAsync(RedisReply.Integer(0), "UNLINK", run.Key());
+    }
+
+    [Fact(Timeout = TestTimeouts.Differential)]
+    public async Task Unlink_WithoutKeys_ReturnsWrongArity()
+    {
+        await using var run = await servers.OpenRunAsync();
+        await run.AssertReplyAsync(RedisReply.WrongArity("unlink"), "UNLINK");
     }
 
     [Fact(Timeout = TestTimeouts.Differential)]
