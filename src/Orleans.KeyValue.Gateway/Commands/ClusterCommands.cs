@@ -79,7 +79,7 @@ internal sealed class ClusterCommands(RespGatewayOptions options, ClusterRouter?
 
         var membership = cluster.Membership;
         var view = membership.View;
-        text.Append("kvcluster_state:").Append(view.ActiveSilos.Count > 0 ? "ok" : "fail").Append("\r\n")
+        text.Append("kv_cluster_state:").Append(view.ActiveSilos.Count > 0 ? "ok" : "fail").Append("\r\n")
             .Append("kv_view_version:").Append(view.Version).Append("\r\n")
             .Append("kv_silos_active:").Append(view.ActiveSilos.Count).Append("\r\n")
             .Append("kv_silos_known:").Append(view.Members.Count).Append("\r\n")

@@ -32,6 +32,7 @@ public sealed class CommandExecutor : IScriptHost
     private readonly ConnectionCommands _connection;
     private readonly ScriptingCommands _scripting;
     private readonly CommandRouter? _router;
+    private readonly CommandDefinition _execDefinition;
     private long _commandsProcessed;
 
     public CommandExecutor(
@@ -61,11 +62,14 @@ public sealed class CommandExecutor : IScriptHost
             new MSetExCommands(caller, stringOptions),
             _scripting,
             new FunctionCommands(scripts, fanOut),
+            new TransactionCommands(this),
             _connection,
             new ServerCommands(gateway, clients, keys, fanOut, clusterCommands, () => CommandsProcessed),
             new KeyspaceCommands(fanOut, keyspace),
             clusterCommands);
         _router = cluster is null ? null : new CommandRouter(cluster, keys.Time, scripts, this);
+        var exec = TransactionCommands.ExecDefinition;
+        _execDefinition = new CommandDefinition { Name = exec.Name, Arity = exec.Arity, Routing = exec.Routing, FirstKey = exec.FirstKey, LastKey = exec.LastKey, Step = exec.Step, Handler = _scripting.RunTransactionAsync };
     }
 
     /// <summary>Every top-level command, by lower-case name.</summary>
@@ -106,14 +110,43 @@ public sealed class CommandExecutor : IScriptHost
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(request);
+        var transaction = context.Session.Transaction;
         if (!Admit(context, request, out var definition, out var error))
         {
+            // A refused command inside MULTI makes EXEC abort (Redis's flagTransaction).
+            if (transaction is not null && !TransactionCommands.IsControl(request[0]))
+            {
+                transaction.Failed = true;
+            }
+
             return new(error);
         }
 
         context.Session.LastCommand = definition.Name;
+        if (transaction is not null && !TransactionCommands.IsControl(request[0]))
+        {
+            return new(TransactionCommands.Queue(transaction, definition, request));
+        }
+
         return Run(context, definition, request);
     }
+
+    /// <summary>Runs a command for the server itself (WATCH's look at a key, a keyless EXEC queue) as <paramref name="session"/>'s client would.</summary>
+    internal async ValueTask<KvReply> ExecuteInternalAsync(ClientSession session, byte[][] command)
+    {
+        using var request = new RespRequest();
+        foreach (var argument in command)
+        {
+            request.Add(argument);
+        }
+
+        var context = new CommandContext(session);
+        return Admit(context, request, out var definition, out var error) ? await Run(context, definition, request) : error;
+    }
+
+    /// <summary>Routes an internal command (EXEC's queue) to where its key lives.</summary>
+    internal ValueTask<KvReply> RouteInternalAsync(CommandContext context, CommandDefinition definition, RespRequest request) =>
+        Run(context, definition == TransactionCommands.ExecDefinition ? _execDefinition : definition, request);
 
     /// <summary>
     /// Runs a command another silo forwarded here, authenticated there. It passes this silo's slot
@@ -123,6 +156,11 @@ public sealed class CommandExecutor : IScriptHost
     internal ValueTask<KvReply> ExecuteForwardedAsync(int hops, RespRequest request)
     {
         var context = new CommandContext(ForwardedSession) { Hops = hops };
+        if (request.Count > 0 && request[0].SequenceEqual("__kv_exec"u8))
+        {
+            return Run(context, _execDefinition, request);
+        }
+
         return Admit(context, request, out var definition, out var error)
             ? Run(context, definition, request)
             : new(error);

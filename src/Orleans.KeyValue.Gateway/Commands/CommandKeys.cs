@@ -27,6 +27,8 @@ internal static class CommandKeys
                 // MSETEX: by its first key, once its numkeys layout is whole (else it errs where it arrives).
                 keyIndex = 2;
                 return TryFindPairKeys(request, out _);
+            case KeyRouting.None:
+                return false;
             default:
                 keyIndex = definition.FirstKey;
                 return keyIndex > 0 && request.Count > keyIndex;

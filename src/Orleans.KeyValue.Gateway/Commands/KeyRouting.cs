@@ -26,4 +26,7 @@ public enum KeyRouting : byte
 
     /// <summary>Keys at 1 and 2, in one slot (LCS).</summary>
     SameSlotKeys,
+
+    /// <summary>Keys it reads itself, wherever they live, where it arrives (WATCH).</summary>
+    None,
 }

@@ -97,7 +97,8 @@ internal sealed class ScriptingCommands(CommandExecutor executor, IKeyInvoker in
             return new(Invoke(body, function, keys, args, outside));
         }
 
-        if (oneKey)
+        // A transaction's queue may touch any key of its slot: it always runs over the slot.
+        if (oneKey && (function != TransactionCommands.Marker || slotTurn is null))
         {
             return invoker.InvokeAsync(keys[0], new EvalCall(new ScriptRequest(body, keys, args, function)));
         }
@@ -120,10 +121,16 @@ internal sealed class ScriptingCommands(CommandExecutor executor, IKeyInvoker in
         return Invoke(body, function, keys, args, inside);
     }
 
-    private KvReply Invoke(byte[] body, string? function, byte[][] keys, byte[][] args, CommandContext inside) =>
-        function is null
-            ? scripts.Run(body, keys, args, command => executor.ExecuteInScript(inside, command))
-            : scripts.CallFunction(function, keys, args, command => executor.ExecuteInScript(inside, command));
+    private KvReply Invoke(byte[] body, string? function, byte[][] keys, byte[][] args, CommandContext inside) => function switch
+    {
+        null => scripts.Run(body, keys, args, command => executor.ExecuteInScript(inside, command)),
+        TransactionCommands.Marker => TransactionCommands.Run(body, command => executor.ExecuteInScript(inside, command)),
+        _ => scripts.CallFunction(function, keys, args, command => executor.ExecuteInScript(inside, command)),
+    };
+
+    /// <summary>EXEC's queue where its slot lives (the internal __kv_exec: EVAL's layout, the queue as the body).</summary>
+    public ValueTask<KvReply> RunTransactionAsync(CommandContext context, RespRequest request) =>
+        RunScript(context, request, request.ToArray(1), TransactionCommands.Marker);
 
     // A function flagged no-writes may not write, under FCALL as under FCALL_RO.
     private bool IsReadOnly(string? function) => function is not null && scripts.FindFunction(function) is { NoWrites: true };

@@ -46,4 +46,10 @@ public sealed class ClientSession
 
     /// <summary>Set by QUIT: close once the reply is sent.</summary>
     public bool CloseRequested { get; set; }
+
+    /// <summary>The MULTI in progress, or null.</summary>
+    internal Commands.Transaction? Transaction { get; set; }
+
+    /// <summary>WATCHed keys with what they held when watched (see <see cref="Commands.TransactionCommands"/>), or null.</summary>
+    internal Dictionary<byte[], byte[]>? Watched { get; set; }
 }
