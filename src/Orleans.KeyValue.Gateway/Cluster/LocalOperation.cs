@@ -35,4 +35,7 @@ public enum LocalOperation : byte
 
     /// <summary>Restore function libraries from a FUNCTION DUMP payload.</summary>
     FunctionRestore = 11,
+
+    /// <summary>This silo's function libraries as a FUNCTION DUMP payload (for a silo that joins).</summary>
+    FunctionDump = 12,
 }

@@ -21,6 +21,45 @@ internal sealed class SiloFanOut
         _keyspace = keyspace;
         _scripts = scripts;
         cluster?.Transport.Handle(SiloMessageType.LocalCommand, HandleLocalOperationAsync);
+        if (cluster is not null)
+        {
+            _ = CopyLibrariesWhenJoinedAsync(cluster);
+        }
+    }
+
+    /// <summary>
+    /// Once this silo has joined, it takes the function libraries of a silo already there, so that
+    /// FCALL works for the keys it now owns (FUNCTION LOAD reached only the silos active then).
+    /// </summary>
+    private async Task CopyLibrariesWhenJoinedAsync(ClusterRouter cluster)
+    {
+        var membership = cluster.Membership;
+        try
+        {
+            await membership.Joined;
+        }
+        catch (Exception exception) when (exception is not OutOfMemoryException)
+        {
+            return;
+        }
+
+        var ask = new WireWriter();
+        ask.WriteByte((byte)LocalOperation.FunctionDump);
+        foreach (var silo in membership.View.ActiveSilos.Where(s => !s.Equals(membership.Me)))
+        {
+            var reply = await SendAsync(silo, ask.Written);
+            if (reply.Kind != KvReplyKind.Bulk)
+            {
+                continue;
+            }
+
+            if (Grains.Scripting.FunctionDump.TryDecode(reply.Bytes.ToArray(), out var codes, out _) && codes.Count > 0)
+            {
+                _scripts.RestoreLibraries(codes, "REPLACE");
+            }
+
+            return;
+        }
     }
 
     /// <summary>Runs <paramref name="operation"/> on every active silo (this one locally) and returns the replies.</summary>
@@ -141,6 +180,8 @@ internal sealed class SiloFanOut
             case LocalOperation.FunctionFlush:
                 _scripts.FlushLibraries();
                 return KvReply.Ok;
+            case LocalOperation.FunctionDump:
+                return KvReply.FromBulk(Grains.Scripting.FunctionDump.Encode(_scripts.Libraries.Select(l => l.Code)));
             case LocalOperation.FunctionRestore:
                 var policy = reader.ReadString() ?? "APPEND";
                 return Grains.Scripting.FunctionDump.TryDecode(reader.ReadBytes(), out var codes, out var error)

@@ -22,6 +22,7 @@ internal static class CommandCatalog
         ScriptingCommands scripting,
         FunctionCommands functions,
         TransactionCommands transactions,
+        ObjectCommands objects,
         ConnectionCommands connection,
         CommandDocs docs,
         ServerCommands server,
@@ -79,6 +80,23 @@ internal static class CommandCatalog
             Summary = summary,
             Since = since,
             Subcommands = Table(subcommands),
+        };
+
+        // OBJECT's subcommands name their key after the subcommand.
+        static CommandDefinition ObjectSub(string name, CommandHandler handler, string summary, string since) => new()
+        {
+            Name = "object|" + name,
+            Arity = 3,
+            Handler = handler,
+            Flags = ["readonly"],
+            FirstKey = 2,
+            LastKey = 2,
+            Step = 1,
+            Group = "generic",
+            Summary = summary,
+            Since = since,
+            AllowedInScript = true,
+            AclCategories = ["@read", "@keyspace"],
         };
 
         var definitions = new List<CommandDefinition>
@@ -153,6 +171,13 @@ internal static class CommandCatalog
             Key("expiretime", 2, keys.ExpireTimeAsync, ReadFlags, "generic", "Returns the expiration time of a key as a Unix timestamp.", "7.0.0"),
             Key("pexpiretime", 2, keys.PExpireTimeAsync, ReadFlags, "generic", "Returns the expiration time of a key as a Unix milliseconds timestamp.", "7.0.0"),
             Key("persist", 2, keys.PersistAsync, FastWriteFlags, "generic", "Removes the expiration time of a key.", "2.2.0"),
+            Container(
+                "object",
+                "A container for object introspection commands.",
+                "2.2.3",
+                ObjectSub("encoding", objects.EncodingAsync, "Returns the internal encoding of a Redis object.", "2.2.3"),
+                ObjectSub("refcount", objects.RefCountAsync, "Returns the reference count of a value of a key.", "2.2.3"),
+                ObjectSub("freq", ObjectCommands.FreqAsync, "Returns the logarithmic access frequency counter of a Redis object.", "4.0.0")),
             Key("type", 2, keys.TypeAsync, ReadFlags, "generic", "Determines the type of value stored at a key.", "1.0.0"),
             Plain("eval", -3, scripting.EvalAsync, ["noscript", "skip_monitor", "may_replicate", "no_mandatory_keys", "stale"], "scripting", "Executes a server-side Lua script.", "2.6.0", routing: KeyRouting.ScriptKeys),
             Plain("evalsha", -3, scripting.EvalShaAsync, ["noscript", "skip_monitor", "may_replicate", "no_mandatory_keys", "stale"], "scripting", "Executes a server-side Lua script by SHA1 digest.", "2.6.0", routing: KeyRouting.ScriptKeys),

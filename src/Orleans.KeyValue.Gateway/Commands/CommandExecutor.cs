@@ -63,6 +63,7 @@ public sealed class CommandExecutor : IScriptHost
             _scripting,
             new FunctionCommands(scripts, fanOut),
             new TransactionCommands(this),
+            new ObjectCommands(caller),
             _connection,
             new ServerCommands(gateway, clients, keys, fanOut, clusterCommands, () => CommandsProcessed),
             new KeyspaceCommands(fanOut, keyspace),

@@ -23,13 +23,14 @@ internal sealed class CommandTable
         ScriptingCommands scripting,
         FunctionCommands functions,
         TransactionCommands transactions,
+        ObjectCommands objects,
         ConnectionCommands connection,
         ServerCommands server,
         KeyspaceCommands keyspace,
         ClusterCommands cluster)
     {
         // COMMAND describes this table, so its handlers are made with it.
-        _commands = CommandCatalog.Build(strings, stringType, hashes, keys, msetex, scripting, functions, transactions, connection, new CommandDocs(this), server, keyspace, cluster);
+        _commands = CommandCatalog.Build(strings, stringType, hashes, keys, msetex, scripting, functions, transactions, objects, connection, new CommandDocs(this), server, keyspace, cluster);
         _byName = _commands.GetAlternateLookup<ReadOnlySpan<char>>();
     }
 

@@ -74,7 +74,7 @@ public sealed class StringTypeTests(DifferentialServersFixture servers)
             ["INCRBY", "$c", " 1"],
             ["SET", "$b", "10", "PX", "100000"],
             ["INCR", "$b"],
-            ["PTTL", "$b"],
+            ["TTL", "$b"],
             ["INCR"],
             ["INCR", "$a", "x"],
             ["INCRBY", "$a"],
