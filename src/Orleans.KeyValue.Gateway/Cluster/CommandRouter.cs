@@ -54,7 +54,7 @@ internal sealed class CommandRouter
 
     private ValueTask<KvReply> RunEntered(int slot, CommandDefinition definition, CommandContext context, RespRequest request)
     {
-        if (definition.Routing == KeyRouting.ScriptKeys)
+        if (definition.Routing == KeyRouting.ScriptKeys || definition.HoldsSlot)
         {
             // A script guards its slot itself: one key's script in its grain's turn (which enters
             // the slot, and waits while the slot is filled or held), several keys' script by

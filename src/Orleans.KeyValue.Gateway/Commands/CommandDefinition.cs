@@ -36,6 +36,12 @@ public sealed class CommandDefinition
     /// <summary>May run before AUTH.</summary>
     public bool AllowedUnauthenticated { get; init; }
 
+    /// <summary>
+    /// Guards its slot itself (holds it for itself alone, see SlotTurn): the router must not hold
+    /// the slot for it too, or it would wait for itself. Scripts, and the commands over several keys.
+    /// </summary>
+    public bool HoldsSlot { get; init; }
+
     /// <summary>For container commands (CLIENT, SCRIPT, ...): the subcommands by lower-case name.</summary>
     public Dictionary<string, CommandDefinition>? Subcommands { get; init; }
 

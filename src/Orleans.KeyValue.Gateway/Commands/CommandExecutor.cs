@@ -56,10 +56,10 @@ public sealed class CommandExecutor : IScriptHost
         _scripting = new ScriptingCommands(this, invoker, scripts, fanOut, slotTurn);
         _table = new CommandTable(
             new StringCommands(caller, stringOptions),
-            new StringTypeCommands(caller, gateway),
+            new StringTypeCommands(caller, gateway, slotTurn),
             new HashCommands(caller),
             new KeyCommands(caller, keys),
-            new MSetExCommands(caller, stringOptions),
+            new MSetExCommands(caller, stringOptions, slotTurn),
             _scripting,
             new FunctionCommands(scripts, fanOut),
             new TransactionCommands(this),

@@ -1,4 +1,5 @@
 using Orleans.KeyValue.Grains.Calls;
+using Orleans.KeyValue.Grains.Keys;
 using Orleans.KeyValue.Resp;
 
 namespace Orleans.KeyValue.Gateway.Commands;
@@ -8,16 +9,16 @@ namespace Orleans.KeyValue.Gateway.Commands;
 /// (Redis 8.4's msetexCommand): sets every key, or with NX/XX none unless all pass, with one
 /// shared expiry; replies 1 when the keys were set, 0 when a condition refused them.
 ///
-/// How atomic it is here. Each key is its own grain, so checking all keys and writing all keys
-/// cannot be one grain turn. As Redis Cluster does, the keys must share a slot (else CROSSSLOT);
-/// the command then runs on the silo serving that slot and holds that slot's lock (SlotLocks)
-/// while it checks every key and then writes every key. That makes MSETEX all-or-nothing
-/// against other MSETEX commands of the slot. It is not atomic against everything else: a plain
-/// SET, DEL or expiry from another client can change a key between the check and the writes, and
-/// a reader can see some keys written and others not yet, which Redis never shows.
+/// How atomic it is here. As Redis Cluster does, the keys must share a slot (else CROSSSLOT); the
+/// command then runs on the silo serving that slot with the slot held for it alone (SlotTurn):
+/// it checks every key and writes every key with no other command of the slot in between, and
+/// its writes are stored only if the backup took them all, so it is atomic and all-or-nothing as
+/// in Redis. Without a cluster (a bare gateway in tests) it takes the slot's lock instead.
 /// </summary>
-internal sealed class MSetExCommands(KeyCaller keys, StringOptionParser options)
+internal sealed class MSetExCommands(KeyCaller keys, StringOptionParser options, SlotTurn? slotTurn)
 {
+    private static readonly TimeSpan SlotWait = TimeSpan.FromSeconds(5);
+
     private readonly SlotLocks _slotLocks = new();
 
     public ValueTask<KvReply> MSetExAsync(CommandContext context, RespRequest request)
@@ -68,7 +69,39 @@ internal sealed class MSetExCommands(KeyCaller keys, StringOptionParser options)
             return CheckAndWriteAsync(context, request, write);
         }
 
+        if (slotTurn is not null)
+        {
+            return slotTurn.RunAsync(slot, held => CheckAndWrite(held, request, write), SlotWait);
+        }
+
         return CheckAndWriteLockedAsync(context, request, write, slot);
+    }
+
+    /// <summary>With the slot held: NX/XX over every key, then every write, each key's operations at hand.</summary>
+    private static KvReply CheckAndWrite(SlotKeys held, RespRequest request, MSetExWrite write)
+    {
+        if (write.Condition != SetCondition.Always)
+        {
+            for (var i = 0; i < write.Pairs; i++)
+            {
+                if ((held.Find(request[2 + (2 * i)])!.Exists() == 1) != (write.Condition == SetCondition.IfExists))
+                {
+                    return KvReply.Zero;
+                }
+            }
+        }
+
+        for (var i = 0; i < write.Pairs; i++)
+        {
+            var key = 2 + (2 * i);
+            var reply = held.Find(request[key])!.Set(new SetRequest(request.ToArray(key + 1), SetCondition.Always, write.Expiry, write.DeadlineMs, ReturnOld: false));
+            if (reply.IsError)
+            {
+                return reply;
+            }
+        }
+
+        return KvReply.One;
     }
 
     private async ValueTask<KvReply> CheckAndWriteLockedAsync(CommandContext context, RespRequest request, MSetExWrite write, int slot)

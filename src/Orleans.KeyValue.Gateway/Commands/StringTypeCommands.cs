@@ -1,4 +1,5 @@
 using Orleans.KeyValue.Grains.Calls;
+using Orleans.KeyValue.Grains.Keys;
 using Orleans.KeyValue.Resp;
 using static Orleans.KeyValue.Gateway.Commands.Arguments;
 
@@ -10,17 +11,18 @@ namespace Orleans.KeyValue.Gateway.Commands;
 /// MSET, MSETNX, LCS over several keys.
 /// </summary>
 /// <remarks>
-/// How atomic the multi-key commands are here. Every key is its own grain, so a command over
-/// several keys is several turns. On a cluster MGET and MSET split by slot (each slot's share
-/// runs on its owner; across slots nothing is atomic, as in Redis Cluster where a client sends
-/// one command per slot); MSETNX and LCS need one slot (else CROSSSLOT). Within a slot, MSET and
-/// MSETNX hold the slot's lock (<see cref="SlotLocks"/>) while they check and write, so two of
-/// them never interleave, and MSETNX is all-or-nothing against other MSETNX and MSET; a plain SET
-/// or a reader in between can still see some keys written and others not yet, which Redis never
-/// shows. A write that fails midway (a backup that does not answer) leaves the keys before it written.
+/// How atomic the multi-key commands are here. On a cluster MGET and MSET split by slot (each
+/// slot's share runs on its owner; across slots nothing is atomic, as in Redis Cluster where a
+/// client sends one command per slot); MSETNX and LCS need one slot (else CROSSSLOT). Within a
+/// slot they run with the slot held for them alone (<see cref="SlotTurn"/>): no other command of
+/// the slot comes between their reads and writes, and their writes go to the backup together
+/// and are stored only if it took them all, so within a slot they are atomic and all-or-nothing,
+/// as in Redis. Without a cluster (a bare gateway in tests) they take per-slot locks instead.
 /// </remarks>
-internal sealed class StringTypeCommands(KeyCaller keys, RespGatewayOptions gateway)
+internal sealed class StringTypeCommands(KeyCaller keys, RespGatewayOptions gateway, SlotTurn? slotTurn)
 {
+    private static readonly TimeSpan SlotWait = TimeSpan.FromSeconds(5);
+
     // "The specified keys must contain string values" (Redis 7.0's lcsCommand).
     private const string LcsNotString = "ERR The specified keys must contain string values";
     private const string LcsLenAndIdx = "ERR If you want both the length and indexes, please just use IDX.";
@@ -80,6 +82,15 @@ internal sealed class StringTypeCommands(KeyCaller keys, RespGatewayOptions gate
     /// <summary>MGET: each key's string, nil for a missing key or one of another type.</summary>
     public async ValueTask<KvReply> MGetAsync(CommandContext context, RespRequest request)
     {
+        if (slotTurn is not null && !context.InScript && OneSlot(request, 1, 1) is { } slot)
+        {
+            return await slotTurn.RunAsync(slot, held => KvReply.FromArray([.. Enumerable.Range(1, request.Count - 1).Select(i =>
+            {
+                var reply = held.Find(request[i])!.Get();
+                return reply.IsError ? KvReply.Nil : reply;
+            })]), SlotWait);
+        }
+
         var values = new KvReply[request.Count - 1];
         for (var i = 1; i < request.Count; i++)
         {
@@ -107,8 +118,28 @@ internal sealed class StringTypeCommands(KeyCaller keys, RespGatewayOptions gate
     /// </summary>
     public async ValueTask<KvReply> LcsAsync(CommandContext context, RespRequest request)
     {
-        var first = await keys.InvokeAsync(context, request[1], default(GetCall));
-        var second = await keys.InvokeAsync(context, request[2], default(GetCall));
+        KvReply first, second;
+        if (slotTurn is not null && !context.InScript && OneSlot(request, 1, 1, last: 2) is { } slot)
+        {
+            // Both read in one hold of the slot; the table is built after it is let go.
+            (first, second) = (default, default);
+            var held = await slotTurn.RunAsync(slot, slotKeys =>
+            {
+                first = slotKeys.Find(request[1])!.Get();
+                second = slotKeys.Find(request[2])!.Get();
+                return KvReply.Ok;
+            }, SlotWait);
+            if (held.IsError)
+            {
+                return held;
+            }
+        }
+        else
+        {
+            first = await keys.InvokeAsync(context, request[1], default(GetCall));
+            second = await keys.InvokeAsync(context, request[2], default(GetCall));
+        }
+
         foreach (var reply in (ReadOnlySpan<KvReply>)[first, second])
         {
             if (reply.IsError)
@@ -182,6 +213,11 @@ internal sealed class StringTypeCommands(KeyCaller keys, RespGatewayOptions gate
             return CheckAndWriteAsync(context, request, onlyIfNoneExists);
         }
 
+        if (slotTurn is not null && OneSlot(request, 1, 2) is { } one)
+        {
+            return slotTurn.RunAsync(one, held => CheckAndWrite(held, request, onlyIfNoneExists), SlotWait);
+        }
+
         var slots = new SortedSet<int>();
         for (var i = 1; i < request.Count; i += 2)
         {
@@ -189,6 +225,47 @@ internal sealed class StringTypeCommands(KeyCaller keys, RespGatewayOptions gate
         }
 
         return CheckAndWriteLockedAsync(context, request, onlyIfNoneExists, slots);
+    }
+
+    /// <summary>MSET/MSETNX with the slot held: the same checks and writes, each key's operations at hand.</summary>
+    private static KvReply CheckAndWrite(Grains.Keys.SlotKeys held, RespRequest request, bool onlyIfNoneExists)
+    {
+        if (onlyIfNoneExists)
+        {
+            for (var i = 1; i < request.Count; i += 2)
+            {
+                if (held.Find(request[i])!.Exists() == 1)
+                {
+                    return KvReply.Zero;
+                }
+            }
+        }
+
+        for (var i = 1; i < request.Count; i += 2)
+        {
+            var reply = held.Find(request[i])!.Set(new SetRequest(request.ToArray(i + 1), SetCondition.Always, ExpiryMode.Clear, 0, ReturnOld: false));
+            if (reply.IsError)
+            {
+                return reply;
+            }
+        }
+
+        return onlyIfNoneExists ? KvReply.One : KvReply.Ok;
+    }
+
+    /// <summary>The one slot of the keys at <paramref name="first"/>, first + step, ... (up to <paramref name="last"/>, else the end), or null when they span several.</summary>
+    internal static int? OneSlot(RespRequest request, int first, int step, int last = int.MaxValue)
+    {
+        var slot = KeySlot.Of(request[first]);
+        for (var i = first + step; i < request.Count && i <= last; i += step)
+        {
+            if (KeySlot.Of(request[i]) != slot)
+            {
+                return null;
+            }
+        }
+
+        return slot;
     }
 
     private async ValueTask<KvReply> CheckAndWriteLockedAsync(CommandContext context, RespRequest request, bool onlyIfNoneExists, SortedSet<int> slots)
