@@ -136,26 +136,14 @@ public sealed partial class KeyOperations
 
     private KvReply HashIncrementByFloat(in KeyRecord current, byte[] hash, byte[] field, byte[] incrementText)
     {
-        var value = LongDouble.Zero;
-        if (HashEncoding.TryGet(hash, field, out var old) && !LongDouble.TryParse(old.Span, out value))
-        {
-            return ErrorReplies.HashNotFloatReply;
-        }
-
         // The gateway checked the increment (a finite float) before the key was looked at; a
         // caller through IKeyGrain gets Redis's error for a bad one here.
-        if (!LongDouble.TryParse(incrementText, out var increment))
+        var exists = HashEncoding.TryGet(hash, field, out var old);
+        if (!TryAddFloat(old.Span, exists, incrementText, ErrorReplies.HashNotFloatReply, out var text, out var error))
         {
-            return ErrorReplies.NotFloatReply;
+            return error;
         }
 
-        var sum = LongDouble.Add(value, increment);
-        if (sum.IsInfinity)
-        {
-            return ErrorReplies.NaNOrInfinityReply;
-        }
-
-        var text = Encoding.ASCII.GetBytes(sum.ToRedisString());
         SetField(current, hash, field, text);
         return KvReply.FromBulk(text);
     }

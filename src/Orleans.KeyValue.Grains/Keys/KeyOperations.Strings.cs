@@ -84,34 +84,51 @@ public sealed partial class KeyOperations
     {
         var now = _services.NowMs;
         var current = Live(now);
-        var value = LongDouble.Zero;
-        if (current.Exists)
+        if (current.Exists && current.Kind != ValueKind.String)
         {
-            if (current.Kind != ValueKind.String)
-            {
-                return ErrorReplies.WrongTypeReply;
-            }
+            return ErrorReplies.WrongTypeReply;
+        }
 
-            if (!LongDouble.TryParse(current.Value, out value))
-            {
-                return ErrorReplies.NotFloatReply;
-            }
+        if (!TryAddFloat(current.Value, current.Exists, incrementText, ErrorReplies.NotFloatReply, out var text, out var error))
+        {
+            return error;
+        }
+
+        Store(current.Exists ? current with { Value = text } : new KeyRecord(text, ValueKind.String, KeyRecord.NoDeadline), current);
+        return KvReply.FromBulk(text);
+    }
+
+    /// <summary>
+    /// INCRBYFLOAT's arithmetic, for a string and for a hash field: the old value (none counts as
+    /// 0) plus the increment, in Redis's text; false with the error when the old value is no
+    /// float (<paramref name="oldNotFloat"/>), the increment is none, or the sum is not finite.
+    /// </summary>
+    private static bool TryAddFloat(ReadOnlySpan<byte> old, bool exists, byte[] incrementText, KvReply oldNotFloat, out byte[] text, out KvReply error)
+    {
+        text = [];
+        var value = LongDouble.Zero;
+        if (exists && !LongDouble.TryParse(old, out value))
+        {
+            error = oldNotFloat;
+            return false;
         }
 
         if (!LongDouble.TryParse(incrementText, out var increment))
         {
-            return ErrorReplies.NotFloatReply;
+            error = ErrorReplies.NotFloatReply;
+            return false;
         }
 
         var sum = LongDouble.Add(value, increment);
         if (sum.IsInfinity)
         {
-            return ErrorReplies.NaNOrInfinityReply;
+            error = ErrorReplies.NaNOrInfinityReply;
+            return false;
         }
 
-        var text = Encoding.ASCII.GetBytes(sum.ToRedisString());
-        Store(current.Exists ? current with { Value = text } : new KeyRecord(text, ValueKind.String, KeyRecord.NoDeadline), current);
-        return KvReply.FromBulk(text);
+        text = Encoding.ASCII.GetBytes(sum.ToRedisString());
+        error = default;
+        return true;
     }
 
     private KvReply GetRange(long start, long end)

@@ -210,30 +210,10 @@ public readonly struct LongDouble
             return false;
         }
 
-        long exponent10 = 0;
-        if (position < text.Length && (text[position] | 0x20) == (byte)'e')
+        // An exponent needs digits; "1e" or "1e+" would leave text after the number.
+        if (!TryReadExponent(text, ref position, (byte)'e', out var exponent10))
         {
-            // An exponent needs digits; "1e" or "1e+" would leave text after the number.
-            var at = position + 1;
-            var exponentNegative = false;
-            if (at < text.Length && text[at] is (byte)'+' or (byte)'-')
-            {
-                exponentNegative = text[at] == (byte)'-';
-                at++;
-            }
-
-            if (at >= text.Length || !IsDigit(text[at]))
-            {
-                return false;
-            }
-
-            for (; at < text.Length && IsDigit(text[at]); at++)
-            {
-                exponent10 = Math.Min((exponent10 * 10) + (text[at] - '0'), 1_000_000_000);
-            }
-
-            exponent10 = exponentNegative ? -exponent10 : exponent10;
-            position = at;
+            return false;
         }
 
         if (position != text.Length)
@@ -300,31 +280,12 @@ public readonly struct LongDouble
             return false;
         }
 
-        if (position < text.Length && (text[position] | 0x20) == (byte)'p')
+        if (!TryReadExponent(text, ref position, (byte)'p', out var exponent2))
         {
-            var at = position + 1;
-            var exponentNegative = false;
-            if (at < text.Length && text[at] is (byte)'+' or (byte)'-')
-            {
-                exponentNegative = text[at] == (byte)'-';
-                at++;
-            }
-
-            if (at >= text.Length || !IsDigit(text[at]))
-            {
-                return false;
-            }
-
-            long exponent = 0;
-            for (; at < text.Length && IsDigit(text[at]); at++)
-            {
-                exponent = Math.Min((exponent * 10) + (text[at] - '0'), 1_000_000_000);
-            }
-
-            binaryExponent += exponentNegative ? -exponent : exponent;
-            position = at;
+            return false;
         }
 
+        binaryExponent += exponent2;
         if (position != text.Length)
         {
             return false;
@@ -395,6 +356,42 @@ public readonly struct LongDouble
             value = new LongDouble(negative, mantissa, (int)lowest, infinite: false);
             return true;
         }
+    }
+
+    /// <summary>
+    /// An exponent at <paramref name="position"/> if its letter is there (true and 0 if not):
+    /// a sign, then digits (the value clamped far past any that parses); false when the letter
+    /// has no digits after it. <paramref name="position"/> moves past it.
+    /// </summary>
+    private static bool TryReadExponent(ReadOnlySpan<byte> text, ref int position, byte letter, out long exponent)
+    {
+        exponent = 0;
+        if (position >= text.Length || (text[position] | 0x20) != letter)
+        {
+            return true;
+        }
+
+        var at = position + 1;
+        var negative = false;
+        if (at < text.Length && text[at] is (byte)'+' or (byte)'-')
+        {
+            negative = text[at] == (byte)'-';
+            at++;
+        }
+
+        if (at >= text.Length || !IsDigit(text[at]))
+        {
+            return false;
+        }
+
+        for (; at < text.Length && IsDigit(text[at]); at++)
+        {
+            exponent = Math.Min((exponent * 10) + (text[at] - '0'), 1_000_000_000);
+        }
+
+        exponent = negative ? -exponent : exponent;
+        position = at;
+        return true;
     }
 
     private static bool IsSpace(byte b) => b is (byte)' ' or (byte)'\t' or (byte)'\n' or (byte)'\v' or (byte)'\f' or (byte)'\r';
