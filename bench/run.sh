@@ -55,16 +55,12 @@ fi
 clients=50
 
 has() { [[ ",$only," == *",$1,"* ]]; }
-log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
-die() { log "error: $*"; exit 1; }
 now() { printf '%s' "$EPOCHREALTIME"; }
 
-for tool in redis-server redis-cli redis-benchmark taskset ss dotnet; do
-  command -v "$tool" >/dev/null || die "$tool is missing (apt-get install -y redis-server redis-tools util-linux iproute2)"
-done
-
-tmp=$(mktemp -d /tmp/kv-bench.XXXXXX)
-pids=()
+# shellcheck source=bench/lib.sh
+source bench/lib.sh
+need_tools redis-server redis-cli redis-benchmark taskset ss dotnet
+bench_setup bench
 
 # Stops one process we started: SIGTERM, then SIGKILL after 10 s.
 stop_pid() {
@@ -85,35 +81,6 @@ forget_pid() {
 }
 
 stop_server() { stop_pid "$1"; forget_pid "$1"; }
-
-cleanup() {
-  local status=$?
-  trap - EXIT INT TERM
-  local p
-  for p in "${pids[@]+"${pids[@]}"}"; do kill -KILL "$p" 2>/dev/null || true; done
-  for p in "${pids[@]+"${pids[@]}"}"; do wait "$p" 2>/dev/null || true; done
-  rm -rf "$tmp"
-  exit "$status"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-# A port nobody uses now (listening or connected), never handed out twice in this run.
-used_ports=" "
-free_port() {
-  local p
-  while :; do
-    p=$((20000 + RANDOM % 30000))
-    [[ "$used_ports" == *" $p "* ]] && continue
-    [ -n "$(ss -Htan "( sport = :$p or dport = :$p )" 2>/dev/null)" ] && continue
-    used_ports+="$p "
-    REPLY=$p
-    return 0
-  done
-}
-
-rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
-cli() { redis-cli -h 127.0.0.1 -p "$@"; }
 
 # ---------------------------------------------------------------------------------------------
 log "building Release"
