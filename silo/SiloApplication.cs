@@ -35,6 +35,7 @@ public static class SiloApplication
         ["--port"] = "Gateway:Port",
         ["--bind"] = "Gateway:Bind",
         ["--requirepass"] = "Gateway:RequirePass",
+        ["--protected-mode"] = "Gateway:ProtectedMode",
         ["--maxclients"] = "Gateway:MaxClients",
         ["--timeout"] = "Gateway:Timeout",
         ["--proto-max-bulk-len"] = "Gateway:MaxBulkLength",
@@ -65,6 +66,9 @@ public static class SiloApplication
     {
         // A bare switch: --dashboard-insecure means true (the command-line provider wants a value).
         args = [.. args.Select(a => a == "--dashboard-insecure" ? "--Silo:DashboardInsecure=true" : a)];
+
+        // Redis writes yes and no: --protected-mode no.
+        args = [.. args.Select((a, i) => i > 0 && args[i - 1] == "--protected-mode" ? a switch { "yes" => "true", "no" => "false", _ => a } : a)];
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args });
         builder.Configuration.AddEnvironmentVariables("KV_");
         builder.Configuration.AddCommandLine(args, Flags.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal));
@@ -115,6 +119,7 @@ public static class SiloApplication
         var silo = builder.Configuration.GetSection(SiloHostOptions.SectionName).Get<SiloHostOptions>() ?? new SiloHostOptions();
         services.Configure<HostOptions>(o => o.ShutdownTimeout = silo.ShutdownTimeout);
         CheckDashboardSecurity(silo);
+        CheckProtectedMode(gateway);
         services.AddKeyValueDashboard(o =>
         {
             o.Password = string.IsNullOrEmpty(silo.DashboardPassword) ? null : silo.DashboardPassword;
@@ -240,6 +245,18 @@ public static class SiloApplication
     /// Secure by default: a dashboard reachable from other machines shows keys and values, so a
     /// non-loopback bind needs a password, or the operator's explicit <c>--dashboard-insecure</c>.
     /// </summary>
+    private static void CheckProtectedMode(RespGatewayOptions gateway)
+    {
+        if (!gateway.ProtectedMode || !string.IsNullOrEmpty(gateway.RequirePass) || IsLoopback(gateway.Bind))
+        {
+            return;
+        }
+
+        throw new InvalidOperationException(
+            $"Protected mode: the RESP port would listen on {gateway.Bind}:{gateway.Port}, reachable from other machines, and no password is set. " +
+            "Set a password (--requirepass), bind it to 127.0.0.1 (--bind), or pass --protected-mode no to serve it without one anyway.");
+    }
+
     private static void CheckDashboardSecurity(SiloHostOptions silo)
     {
         if (silo.DashboardPort == 0 || !string.IsNullOrEmpty(silo.DashboardPassword) || silo.DashboardInsecure || IsLoopback(silo.DashboardBind))

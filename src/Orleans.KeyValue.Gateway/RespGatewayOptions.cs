@@ -19,6 +19,13 @@ public sealed class RespGatewayOptions
     /// <summary>When set, clients must AUTH first (<c>--requirepass</c>).</summary>
     public string? RequirePass { get; set; }
 
+    /// <summary>
+    /// Redis's <c>protected-mode</c> (<c>--protected-mode yes|no</c>, default yes): a silo whose RESP
+    /// port would be reachable from other machines (a non-loopback <see cref="Bind"/>) with no
+    /// password refuses to start.
+    /// </summary>
+    public bool ProtectedMode { get; set; } = true;
+
     /// <summary>Redis's <c>maxclients</c>.</summary>
     [Range(1, 1_000_000)]
     public int MaxClients { get; set; } = 10000;

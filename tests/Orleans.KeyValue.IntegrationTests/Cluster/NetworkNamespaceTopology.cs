@@ -116,6 +116,9 @@ public sealed class NetworkNamespaceTopology : IAsyncDisposable
         "--port", "6379", "--bind", Address(index),
         "--silo-port", "11111", "--silo-bind", Address(index),
         "--dashboard-port", "0", "--silo-name", "host" + index.ToString(CultureInfo.InvariantCulture),
+
+        // The test's own hosts, on a network only they share: no password needed.
+        "--protected-mode", "no",
         .. index == 0 ? Array.Empty<string>() : ["--seeds", Address(0) + ":11111"],
     ];
 

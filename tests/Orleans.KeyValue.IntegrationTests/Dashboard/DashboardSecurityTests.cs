@@ -70,6 +70,26 @@ public sealed class DashboardSecurityTests
         Assert.NotNull(app);
     }
 
+    // Protected mode (Redis's protected-mode): the RESP port on a non-loopback address needs a
+    // password or an explicit --protected-mode no. Build only reads the options; nothing listens.
+    [Fact(Timeout = 30_000)]
+    public async Task RespPortOnNonLoopbackBind_WithoutPassword_RefusesToStart()
+    {
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => Task.FromResult(SiloApplication.Build(Ports("--bind", "0.0.0.0"))));
+        Assert.Contains("Protected mode", error.Message, StringComparison.Ordinal);
+        Assert.Contains("--requirepass", error.Message, StringComparison.Ordinal);
+        Assert.Contains("--protected-mode no", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory(Timeout = 30_000)]
+    [InlineData("--requirepass", "secret")]
+    [InlineData("--protected-mode", "no")]
+    public async Task RespPortOnNonLoopbackBind_WithPasswordOrProtectedModeOff_Starts(string flag, string value)
+    {
+        await using var app = SiloApplication.Build(Ports("--bind", "0.0.0.0", flag, value));
+        Assert.NotNull(app);
+    }
+
     [Fact(Timeout = 120_000)]
     public async Task StoppedSilo_ShowsDeadOnTheOverview()
     {
