@@ -36,6 +36,7 @@ public static class SiloApplication
         ["--bind"] = "Gateway:Bind",
         ["--requirepass"] = "Gateway:RequirePass",
         ["--protected-mode"] = "Gateway:ProtectedMode",
+        ["--client-query-buffer-limit"] = "Gateway:ClientQueryBufferLimit",
         ["--maxclients"] = "Gateway:MaxClients",
         ["--timeout"] = "Gateway:Timeout",
         ["--proto-max-bulk-len"] = "Gateway:MaxBulkLength",

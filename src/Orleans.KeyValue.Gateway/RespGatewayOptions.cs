@@ -37,6 +37,14 @@ public sealed class RespGatewayOptions
     /// <summary><see cref="Timeout"/> as a span; zero when clients are never closed for idleness.</summary>
     public TimeSpan ClientIdleTimeout => TimeSpan.FromSeconds(Timeout);
 
+    /// <summary>
+    /// Redis's <c>client-query-buffer-limit</c> (<c>--client-query-buffer-limit</c>, 1 GB): a client
+    /// whose input not yet parsed into a whole command grows past it is disconnected, so a
+    /// client that announces a huge command and trickles it in holds at most this much.
+    /// </summary>
+    [Range(1024 * 1024, long.MaxValue)]
+    public long ClientQueryBufferLimit { get; set; } = 1024L * 1024 * 1024;
+
     /// <summary>Redis's <c>proto-max-bulk-len</c>.</summary>
     [Range(1, 2147483591)]
     public long MaxBulkLength { get; set; } = 512L * 1024 * 1024;

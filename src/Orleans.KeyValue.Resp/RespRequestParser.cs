@@ -38,12 +38,27 @@ public sealed class RespRequestParser
     public string? Error { get; private set; }
 
     /// <summary>
+    /// Bytes of the command being parsed that were already taken from the input (copied into
+    /// the request) while it is not whole yet: with what is still unparsed in the input, what a
+    /// client's half-sent command holds (Redis's query buffer, for client-query-buffer-limit).
+    /// </summary>
+    public long PendingBytes { get; private set; }
+
+    /// <summary>
     /// Reads from <paramref name="reader"/> until one command is complete, the input runs out,
     /// or a protocol error. On <see cref="RespParseStatus.Complete"/> the caller runs the
     /// command and calls again; <paramref name="request"/> is reset by this method when a new
     /// command starts.
     /// </summary>
     public RespParseStatus Parse(ref SequenceReader<byte> reader, RespRequest request, bool authenticated = true)
+    {
+        var start = reader.Consumed;
+        var status = ParseCommand(ref reader, request, authenticated);
+        PendingBytes = status == RespParseStatus.NeedMoreData ? PendingBytes + (reader.Consumed - start) : 0;
+        return status;
+    }
+
+    private RespParseStatus ParseCommand(ref SequenceReader<byte> reader, RespRequest request, bool authenticated)
     {
         ArgumentNullException.ThrowIfNull(request);
         while (true)

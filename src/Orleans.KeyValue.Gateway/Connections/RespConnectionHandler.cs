@@ -144,6 +144,13 @@ public sealed partial class RespConnectionHandler : ConnectionHandler
                     }
                 }
 
+                if (!close && parser.PendingBytes + buffer.Slice(position).Length > _options.ClientQueryBufferLimit)
+                {
+                    // Redis: "Closing client that reached max query buffer length".
+                    LogQueryBufferLimit(session.Id, _options.ClientQueryBufferLimit);
+                    close = true;
+                }
+
                 input.AdvanceTo(position, buffer.End);
                 await output.FlushAsync();
                 if (close || result.IsCompleted || result.IsCanceled)
@@ -352,6 +359,9 @@ public sealed partial class RespConnectionHandler : ConnectionHandler
 
     [LoggerMessage(EventId = 402, Level = LogLevel.Error, Message = "Connection of client {ClientId} failed")]
     private partial void LogConnectionFailed(Exception exception, long clientId);
+
+    [LoggerMessage(EventId = 404, Level = LogLevel.Warning, Message = "Closed client {ClientId}: its input not yet parsed reached client-query-buffer-limit ({Limit} bytes)")]
+    private partial void LogQueryBufferLimit(long clientId, long limit);
 
     [LoggerMessage(EventId = 403, Level = LogLevel.Debug, Message = "Client {ClientId} closed after the idle timeout")]
     private partial void LogIdleClosed(long clientId);

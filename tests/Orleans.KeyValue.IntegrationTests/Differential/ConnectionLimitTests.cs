@@ -46,6 +46,38 @@ public sealed class ConnectionLimitTests
         });
     }
 
+    // client-query-buffer-limit (Redis's minimum, 1 MB): a command announced bigger and trickled in
+    // past the limit closes the client; one under it is served.
+    [Fact(Timeout = TestTimeouts.Differential)]
+    public async Task ClientQueryBufferLimit_ClosesAClientWhoseUnparsedInputPassesIt()
+    {
+        await using var pair = await Pair.StartAsync("--client-query-buffer-limit", "1048576");
+        await using var small = await DifferentialRun.OpenAsync(pair.Reference.Port, pair.Tested.Port, "small");
+        await small.AssertSameAsync("ECHO", new string('x', 500_000));
+
+        await using var big = await DifferentialRun.OpenAsync(pair.Reference.Port, pair.Tested.Port, "big");
+        var header = Encoding.ASCII.GetBytes("*2\r\n$4\r\nECHO\r\n$3000000\r\n");
+        var chunk = new byte[64 * 1024];
+        Array.Fill(chunk, (byte)'x');
+        foreach (var connection in new[] { big.Expected, big.Actual })
+        {
+            await connection.WriteRawAsync(header);
+            try
+            {
+                for (var sent = 0; sent < 1_600_000; sent += chunk.Length)
+                {
+                    await connection.WriteRawAsync(chunk);
+                }
+            }
+            catch (IOException)
+            {
+                // Closed while we were still sending: what the test waits for.
+            }
+        }
+
+        await big.AssertBothClosedAsync(CloseWithin);
+    }
+
     [Fact(Timeout = TestTimeouts.Differential)]
     public async Task Timeout_ClosesAnIdleClient_AndKeepsAnActiveOne()
     {
