@@ -11,7 +11,9 @@ namespace Orleans.KeyValue.Gateway.Commands;
 /// its writes going to the backup together, so the transaction is atomic as Redis's is; a queue
 /// without keys runs as it comes. WATCH remembers what each key held (type, value, deadline); EXEC,
 /// holding the slot, compares and answers nil if any changed. Unlike Redis, a key changed and then
-/// changed back between WATCH and EXEC does not abort the transaction.
+/// changed back between WATCH and EXEC does not abort the transaction. Commands scripts may not
+/// call (INFO, KEYS, EVAL, ...) answer an error in their place of EXEC's reply when the
+/// transaction has keys (its queue runs in the slot's turn, as a script does).
 /// </summary>
 internal sealed class TransactionCommands(CommandExecutor executor)
 {
@@ -203,10 +205,27 @@ internal sealed class TransactionCommands(CommandExecutor executor)
                 command[i] = reader.ReadBytes();
             }
 
-            replies.Add(call(command));
+            replies.Add(RunOne(call, command));
         }
 
         return KvReply.FromArray([.. replies]);
+    }
+
+    /// <summary>
+    /// One queued command inside the slot's turn. Commands that cannot complete there (a
+    /// cluster-wide one such as DBSIZE, which asks other silos) answer an error in their place of
+    /// the reply instead of failing the whole EXEC.
+    /// </summary>
+    private static KvReply RunOne(Func<byte[][], KvReply> call, byte[][] command)
+    {
+        try
+        {
+            return call(command);
+        }
+        catch (InvalidOperationException)
+        {
+            return KvReply.FromError("ERR " + System.Text.Encoding.UTF8.GetString(command[0]) + " cannot run inside a transaction with keys here");
+        }
     }
 
     /// <summary>What a key holds, as bytes to compare: its type, deadline and value (null when a command failed, as on a silo in transition).</summary>
@@ -226,7 +245,8 @@ internal sealed class TransactionCommands(CommandExecutor executor)
             return null;
         }
 
-        return [.. KvReplyCodec.ToBytes(type), .. KvReplyCodec.ToBytes(deadline), .. KvReplyCodec.ToBytes(value)];
+        // A digest: a watched big value costs its connection 32 bytes, not a copy.
+        return System.Security.Cryptography.SHA256.HashData([.. KvReplyCodec.ToBytes(type), .. KvReplyCodec.ToBytes(deadline), .. KvReplyCodec.ToBytes(value)]);
     }
 
     private static byte[] FirstKeyOf(Transaction transaction)

@@ -9,6 +9,9 @@ namespace Orleans.KeyValue.Grains.Keys;
 // the key's deadline; the last HDEL removes the key.
 public sealed partial class KeyOperations
 {
+    // HRANDFIELD with a negative count builds its whole reply: at most this many picks.
+    private const long MaxRandomFields = 10_000_000;
+
     /// <summary>One hash command on this key (see <see cref="HashOperation"/>).</summary>
     public KvReply Hash(in HashRequest request)
     {
@@ -37,7 +40,9 @@ public sealed partial class KeyOperations
                 return HashEncoding.TryGet(hash, args[0], out var value) ? KvReply.FromBulk(value) : KvReply.Nil;
             case HashOperation.GetMany:
                 _services.Statistics.Read(current.Exists);
-                return KvReply.FromArray([.. args.Select(f => HashEncoding.TryGet(hash, f, out var v) ? KvReply.FromBulk(v) : KvReply.Nil)]);
+                var all = HashEncoding.Entries(hash);
+                var index = FieldIndex(all);
+                return KvReply.FromArray([.. args.Select(f => index.TryGetValue(f, out var at) ? KvReply.FromBulk(all[at].Value) : KvReply.Nil)]);
             case HashOperation.Delete:
                 return HashDelete(current, hash, args);
             case HashOperation.Exists:
@@ -70,16 +75,17 @@ public sealed partial class KeyOperations
     private KvReply HashSet(in KeyRecord current, byte[] hash, byte[][] pairs, bool replyOk)
     {
         var entries = HashEncoding.Entries(hash);
+        var index = FieldIndex(entries);
         var added = 0;
         for (var i = 0; i + 1 < pairs.Length; i += 2)
         {
-            var at = entries.FindIndex(e => e.Field.Span.SequenceEqual(pairs[i]));
-            if (at >= 0)
+            if (index.TryGetValue(pairs[i], out var at))
             {
                 entries[at] = (entries[at].Field, pairs[i + 1]);
             }
             else
             {
+                index[pairs[i]] = entries.Count;
                 entries.Add((pairs[i], pairs[i + 1]));
                 added++;
             }
@@ -97,16 +103,8 @@ public sealed partial class KeyOperations
         }
 
         var entries = HashEncoding.Entries(hash);
-        var removed = 0;
-        foreach (var field in fields)
-        {
-            var at = entries.FindIndex(e => e.Field.Span.SequenceEqual(field));
-            if (at >= 0)
-            {
-                entries.RemoveAt(at);
-                removed++;
-            }
-        }
+        var doomed = new HashSet<byte[]>(fields, Runtime.ByteArrayComparer.Instance).GetAlternateLookup<ReadOnlySpan<byte>>();
+        var removed = entries.RemoveAll(e => doomed.Contains(e.Field.Span));
 
         if (removed > 0)
         {
@@ -148,6 +146,18 @@ public sealed partial class KeyOperations
         return KvReply.FromBulk(text);
     }
 
+    /// <summary>Each field's position in <paramref name="entries"/>, so that a command over many fields of a big hash costs O(fields), not O(fields x entries).</summary>
+    private static Dictionary<byte[], int> FieldIndex(List<(ReadOnlyMemory<byte> Field, ReadOnlyMemory<byte> Value)> entries)
+    {
+        var index = new Dictionary<byte[], int>(entries.Count, Runtime.ByteArrayComparer.Instance);
+        for (var i = 0; i < entries.Count; i++)
+        {
+            index[entries[i].Field.ToArray()] = i;
+        }
+
+        return index;
+    }
+
     private void SetField(in KeyRecord current, byte[] hash, byte[] field, byte[] value)
     {
         var entries = HashEncoding.Entries(hash);
@@ -186,6 +196,12 @@ public sealed partial class KeyOperations
         if (!exists || count == 0)
         {
             return KvReply.FromArray([]);
+        }
+
+        if (count < -MaxRandomFields)
+        {
+            // Redis streams such a reply; one built whole here would not fit in memory.
+            return KvReply.FromError($"ERR HRANDFIELD count is too large: at most {MaxRandomFields} fields with repeats per call here");
         }
 
         var entries = HashEncoding.Entries(hash);

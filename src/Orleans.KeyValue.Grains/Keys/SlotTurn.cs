@@ -35,9 +35,10 @@ public sealed class SlotTurn(KeyGrainServices services, SlotTable slots, IScript
 
             if (slots.TryEnter(slot, out var settled))
             {
-                // It did not drain in time and gave way: ask again.
+                // It did not drain in time and gave way: let the command that kept it busy (it
+                // may have been waiting for this very hold) go through before asking again.
                 slots.Exit(slot);
-                await Task.Yield();
+                await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(2, 10)));
             }
             else if (settled is null)
             {
@@ -86,20 +87,17 @@ public sealed class SlotTurn(KeyGrainServices services, SlotTable slots, IScript
             return replication!.HasReadLease(slot) ? reply : KvReply.FromError(ErrorReplies.TryAgain);
         }
 
-        var outcomes = await Task.WhenAll(writes.Select(w => replication!.ReplicateAsync(slot, w.Operations.Key, w.Record).AsTask()));
-        if (outcomes.All(o => o == ReplicaOutcome.Stored))
+        // One message: the backup takes all of the turn's writes or none.
+        var outcome = await replication!.ReplicateAllAsync(slot, [.. writes.Select(w => (w.Operations.Key, w.Record))]);
+        if (outcome == ReplicaOutcome.Stored)
         {
             Commit(writes);
             return reply;
         }
 
-        // Some writes may be on the backup and none is stored here: the backup gets the slot
-        // again. If any was confirmed, the script's outcome is unknown to the client.
-        replication!.Resync(slot);
-        var worst = outcomes.Any(o => o is ReplicaOutcome.Stored or ReplicaOutcome.Unknown) ? ReplicaOutcome.Unknown
-            : outcomes.Contains(ReplicaOutcome.Unreachable) ? ReplicaOutcome.Unreachable
-            : ReplicaOutcome.Refused;
-        return ReplicatedTurn.ErrorFor(worst);
+        // Nothing is stored here; if the backup may hold the writes, it gets the slot again.
+        replication.Resync(slot);
+        return ReplicatedTurn.ErrorFor(outcome);
     }
 
     private static void Commit(List<(KeyOperations Operations, KeyRecord Record)> writes)

@@ -248,6 +248,50 @@ public sealed partial class ReplicationService : IDisposable
         }
     }
 
+    /// <summary>
+    /// Sends every write of one turn over a held slot (a script, a transaction, MSET) to the
+    /// slot's backup in one message, which the backup applies whole or not at all (one decision
+    /// for the slot, under its fence). Stored only when it took all of them.
+    /// </summary>
+    public async ValueTask<ReplicaOutcome> ReplicateAllAsync(int slot, IReadOnlyList<(byte[] Key, KeyRecord Record)> writes)
+    {
+        ArgumentNullException.ThrowIfNull(writes);
+        for (var attempt = 1; ; attempt++)
+        {
+            var backup = Enabled ? BackupsOf(_membership.View)[slot] : null;
+            if (backup is null)
+            {
+                return ReplicaOutcome.Stored;
+            }
+
+            if (backup.Equals(Me))
+            {
+                return ReplicaOutcome.Refused;
+            }
+
+            // Not through the backup's link, whose batches could split the turn; the slot is held,
+            // so no other write of it is on its way meanwhile.
+            var batch = writes.Select(w => new ReplicaWrite(slot, w.Key, w.Record with { Value = w.Record.Value ?? [] })).ToList();
+            await SendWritesAsync(backup, batch);
+            var outcomes = batch.Select(w => w.Outcome.Result).ToList();
+            if (outcomes.All(o => o == ReplicaOutcome.Stored))
+            {
+                return ReplicaOutcome.Stored;
+            }
+
+            var outcome = outcomes.Contains(ReplicaOutcome.Unknown) ? ReplicaOutcome.Unknown
+                : outcomes.Contains(ReplicaOutcome.Unreachable) ? ReplicaOutcome.Unreachable
+                : outcomes.Contains(ReplicaOutcome.Stored) ? ReplicaOutcome.Unknown
+                : ReplicaOutcome.Refused;
+            if (outcome != ReplicaOutcome.Refused || attempt >= RefusedAttempts)
+            {
+                return outcome;
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(50 * attempt), _elapsed);
+        }
+    }
+
     private ValueTask<ReplicaOutcome> ReplicateOnceAsync(int slot, byte[] key, KeyRecord record)
     {
         var backup = Enabled ? BackupsOf(_membership.View)[slot] : null;
@@ -271,15 +315,29 @@ public sealed partial class ReplicationService : IDisposable
     private async Task SendWritesAsync(SiloAddress backup, List<ReplicaWrite> writes)
     {
         var view = _membership.View;
-        var writer = new WireWriter(64 + writes.Sum(w => 32 + w.Key.Length + w.Record.Value.Length));
-        writer.WriteInt64(view.Version);
-        writer.WriteString(Me.ToParsableString());
-        writer.WriteInt64(Interlocked.Read(ref _generation));
-        writer.WriteInt32(writes.Count);
-        foreach (var write in writes)
+        WireWriter writer;
+        try
         {
-            writer.WriteInt32(write.Slot);
-            KeyRecordCodec.Write(writer, write.Key, write.Record);
+            writer = new WireWriter(64 + (int)Math.Min(writes.Sum(w => 32L + w.Key.Length + w.Record.Value.Length), 1L << 20));
+            writer.WriteInt64(view.Version);
+            writer.WriteString(Me.ToParsableString());
+            writer.WriteInt64(Interlocked.Read(ref _generation));
+            writer.WriteInt32(writes.Count);
+            foreach (var write in writes)
+            {
+                writer.WriteInt32(write.Slot);
+                KeyRecordCodec.Write(writer, write.Key, write.Record);
+            }
+        }
+        catch (Exception exception) when (exception is not OutOfMemoryException)
+        {
+            // Nothing was sent (a batch too big to encode): nothing applied anywhere.
+            foreach (var write in writes)
+            {
+                write.Complete(ReplicaOutcome.Unreachable);
+            }
+
+            return;
         }
 
         var sentAt = _elapsed.GetTimestamp();
@@ -391,30 +449,25 @@ public sealed partial class ReplicationService : IDisposable
         var held = new List<int>();
         try
         {
-            for (var slot = 0; slot < KeySlot.Count; slot++)
+            // A slot busy past the drain limit (or being filled) is asked again; one that stays
+            // busy fails the flush before anything is cleared.
+            var pending = Enumerable.Range(0, KeySlot.Count).ToList();
+            for (var attempt = 1; ; attempt++)
             {
-                // A slot busy past the drain limit (or being filled) is asked again; one that
-                // stays busy fails the flush before anything is cleared.
-                for (var attempt = 1; ; attempt++)
+                await HoldAsync(pending, held, cancellationToken);
+                var taken = held.ToHashSet();
+                pending = [.. pending.Where(s => !taken.Contains(s) && _slots.IsServed(s))];
+                if (pending.Count == 0)
                 {
-                    if (await _slots.BeginFillAsync(slot, _options.FillDrainTimeout, cancellationToken))
-                    {
-                        held.Add(slot);
-                        break;
-                    }
-
-                    if (!_slots.IsServed(slot))
-                    {
-                        break;
-                    }
-
-                    if (attempt >= FlushAttempts)
-                    {
-                        return false;
-                    }
-
-                    await Task.Delay(TimeSpan.FromMilliseconds(10), _elapsed, cancellationToken);
+                    break;
                 }
+
+                if (attempt >= FlushAttempts)
+                {
+                    return false;
+                }
+
+                await Task.Delay(TimeSpan.FromMilliseconds(10), _elapsed, cancellationToken);
             }
 
             _storage.ClearAll();
@@ -738,14 +791,7 @@ public sealed partial class ReplicationService : IDisposable
                 var held = new List<int>(batch.Length);
                 try
                 {
-                    foreach (var slot in batch)
-                    {
-                        if (await _slots.BeginFillAsync(slot, _options.FillDrainTimeout, cancellationToken))
-                        {
-                            held.Add(slot);
-                        }
-                    }
-
+                    await HoldAsync(batch, held, cancellationToken);
                     await SendFillAsync(backup, [.. held], view.Version, empty: false, cancellationToken);
                 }
                 finally
@@ -756,6 +802,24 @@ public sealed partial class ReplicationService : IDisposable
                     }
                 }
             }
+        }
+    }
+
+    /// <summary>
+    /// Holds <paramref name="slots"/> for a fill, all at once (each waits for its own commands,
+    /// so a busy slot costs the others no more than the drain limit), adding those held to
+    /// <paramref name="held"/>, which the caller releases whatever happens.
+    /// </summary>
+    private async Task HoldAsync(IEnumerable<int> slots, List<int> held, CancellationToken cancellationToken)
+    {
+        var attempts = slots.Select(async slot => (Slot: slot, Held: await _slots.BeginFillAsync(slot, _options.FillDrainTimeout, cancellationToken))).ToList();
+        try
+        {
+            await Task.WhenAll(attempts);
+        }
+        finally
+        {
+            held.AddRange(attempts.Where(a => a.IsCompletedSuccessfully && a.Result.Held).Select(a => a.Result.Slot));
         }
     }
 
