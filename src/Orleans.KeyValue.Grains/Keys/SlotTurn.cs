@@ -25,7 +25,8 @@ public sealed class SlotTurn(KeyGrainServices services, SlotTable slots, IScript
         var replication = services.Replication;
         var drainLimit = replication?.FillDrainTimeout ?? TimeSpan.FromMilliseconds(250);
         var started = Stopwatch.GetTimestamp();
-        while (!await slots.TryHoldAsync(slot, drainLimit, CancellationToken.None))
+        long token;
+        while ((token = await slots.TryHoldAsync(slot, drainLimit, CancellationToken.None)) == 0)
         {
             var left = wait - Stopwatch.GetElapsedTime(started);
             if (left <= TimeSpan.Zero)
@@ -58,7 +59,7 @@ public sealed class SlotTurn(KeyGrainServices services, SlotTable slots, IScript
         }
         finally
         {
-            slots.ReleaseHold(slot);
+            slots.ReleaseHold(slot, token);
         }
     }
 

@@ -24,6 +24,8 @@ public sealed class SlotTable
     private readonly SiloAddress?[] _awaitedFrom = new SiloAddress?[KeySlot.Count];
     private readonly SiloAddress?[] _redirected = new SiloAddress?[KeySlot.Count];
     private readonly Lock _gate = new();
+    private readonly long[] _fillTokens = new long[KeySlot.Count];
+    private long _lastFillToken;
 
     /// <summary>Slots served now.</summary>
     public int ServedCount => _state.Count(s => s is Served or Filling);
@@ -69,31 +71,35 @@ public sealed class SlotTable
     /// is not served here, or when commands are still inside after <paramref name="drainLimit"/>:
     /// a command inside may itself be waiting for the fill to end (a RESP command holds the slot
     /// while its key's grain, whose turn waits for fills, runs it), so the fill gives way and is
-    /// tried again later rather than both waiting forever.
+    /// tried again later rather than both waiting forever. The token it returns (0 when nothing
+    /// is held) ends this fill only: a fill that outlives a move of the slot and its return cannot
+    /// end a later one.
     /// </summary>
-    public async Task<bool> BeginFillAsync(int slot, TimeSpan drainLimit, CancellationToken cancellationToken)
+    public async Task<long> BeginFillAsync(int slot, TimeSpan drainLimit, CancellationToken cancellationToken)
     {
+        long token;
         lock (_gate)
         {
             if (_state[slot] != Served)
             {
-                return false;
+                return 0;
             }
 
             BeginLocked(slot, Filling);
+            token = _fillTokens[slot] = ++_lastFillToken;
         }
 
         var drained = false;
         try
         {
             drained = await DrainAsync(slot, drainLimit, cancellationToken);
-            return drained;
+            return drained ? token : 0;
         }
         finally
         {
             if (!drained)
             {
-                EndFill(slot);
+                EndFill(slot, token);
             }
         }
     }
@@ -105,39 +111,44 @@ public sealed class SlotTable
     /// <see cref="ReleaseHold"/> ends it. False (nothing held) when the slot is not served here,
     /// is held already, or did not drain in time: wait for it to settle and ask again.
     /// </summary>
-    public async Task<bool> TryHoldAsync(int slot, TimeSpan drainLimit, CancellationToken cancellationToken)
+    public async Task<long> TryHoldAsync(int slot, TimeSpan drainLimit, CancellationToken cancellationToken)
     {
-        if (!await BeginFillAsync(slot, drainLimit, cancellationToken))
+        var token = await BeginFillAsync(slot, drainLimit, cancellationToken);
+        if (token == 0)
         {
-            return false;
+            return 0;
         }
 
         lock (_gate)
         {
             // Unless a hand-over began meanwhile (it waits for the count only from now on).
-            if (_state[slot] == Filling)
+            if (_state[slot] == Filling && _fillTokens[slot] == token)
             {
                 Interlocked.Increment(ref _inFlight[slot]);
-                return true;
+                return token;
             }
         }
 
-        return false;
+        return 0;
     }
 
-    /// <summary>Ends a hold taken with <see cref="TryHoldAsync"/>: commands of the slot go on.</summary>
-    public void ReleaseHold(int slot)
+    /// <summary>Ends a hold taken with <see cref="TryHoldAsync"/> (its token): commands of the slot go on.</summary>
+    public void ReleaseHold(int slot, long token)
     {
         Interlocked.Decrement(ref _inFlight[slot]);
-        EndFill(slot);
+        EndFill(slot, token);
     }
 
-    /// <summary>Lets commands of <paramref name="slot"/> in again after <see cref="BeginFillAsync"/> (unless it started moving meanwhile).</summary>
-    public void EndFill(int slot)
+    /// <summary>
+    /// Lets commands of <paramref name="slot"/> in again after the <see cref="BeginFillAsync"/>
+    /// that gave <paramref name="token"/>, unless the slot started moving meanwhile, or another
+    /// fill or hold has it now.
+    /// </summary>
+    public void EndFill(int slot, long token)
     {
         lock (_gate)
         {
-            if (_state[slot] == Filling)
+            if (_state[slot] == Filling && _fillTokens[slot] == token)
             {
                 SettleLocked(slot, Served);
             }

@@ -446,7 +446,7 @@ public sealed partial class ReplicationService : IDisposable
 
         var view = _membership.View;
         var backups = BackupsOf(view);
-        var held = new List<int>();
+        var held = new List<(int Slot, long Token)>();
         try
         {
             // A slot busy past the drain limit (or being filled) is asked again; one that stays
@@ -455,7 +455,7 @@ public sealed partial class ReplicationService : IDisposable
             for (var attempt = 1; ; attempt++)
             {
                 await HoldAsync(pending, held, cancellationToken);
-                var taken = held.ToHashSet();
+                var taken = held.Select(h => h.Slot).ToHashSet();
                 pending = [.. pending.Where(s => !taken.Contains(s) && _slots.IsServed(s))];
                 if (pending.Count == 0)
                 {
@@ -472,7 +472,7 @@ public sealed partial class ReplicationService : IDisposable
 
             _storage.ClearAll();
             var confirmed = true;
-            foreach (var group in held.Where(s => backups[s] is { } b && !b.Equals(Me)).GroupBy(s => backups[s]!))
+            foreach (var group in held.Select(h => h.Slot).Where(s => backups[s] is { } b && !b.Equals(Me)).GroupBy(s => backups[s]!))
             {
                 foreach (var batch in group.Chunk(_options.FillBatchSlots))
                 {
@@ -484,9 +484,9 @@ public sealed partial class ReplicationService : IDisposable
         }
         finally
         {
-            foreach (var slot in held)
+            foreach (var (slot, token) in held)
             {
-                _slots.EndFill(slot);
+                _slots.EndFill(slot, token);
             }
         }
     }
@@ -788,17 +788,17 @@ public sealed partial class ReplicationService : IDisposable
         {
             foreach (var batch in slots.Chunk(_options.FillBatchSlots))
             {
-                var held = new List<int>(batch.Length);
+                var held = new List<(int Slot, long Token)>(batch.Length);
                 try
                 {
                     await HoldAsync(batch, held, cancellationToken);
-                    await SendFillAsync(backup, [.. held], view.Version, empty: false, cancellationToken);
+                    await SendFillAsync(backup, [.. held.Select(h => h.Slot)], view.Version, empty: false, cancellationToken);
                 }
                 finally
                 {
-                    foreach (var slot in held)
+                    foreach (var (slot, token) in held)
                     {
-                        _slots.EndFill(slot);
+                        _slots.EndFill(slot, token);
                     }
                 }
             }
@@ -810,16 +810,16 @@ public sealed partial class ReplicationService : IDisposable
     /// so a busy slot costs the others no more than the drain limit), adding those held to
     /// <paramref name="held"/>, which the caller releases whatever happens.
     /// </summary>
-    private async Task HoldAsync(IEnumerable<int> slots, List<int> held, CancellationToken cancellationToken)
+    private async Task HoldAsync(IEnumerable<int> slots, List<(int Slot, long Token)> held, CancellationToken cancellationToken)
     {
-        var attempts = slots.Select(async slot => (Slot: slot, Held: await _slots.BeginFillAsync(slot, _options.FillDrainTimeout, cancellationToken))).ToList();
+        var attempts = slots.Select(async slot => (Slot: slot, Token: await _slots.BeginFillAsync(slot, _options.FillDrainTimeout, cancellationToken))).ToList();
         try
         {
             await Task.WhenAll(attempts);
         }
         finally
         {
-            held.AddRange(attempts.Where(a => a.IsCompletedSuccessfully && a.Result.Held).Select(a => a.Result.Slot));
+            held.AddRange(attempts.Where(a => a.IsCompletedSuccessfully && a.Result.Token != 0).Select(a => a.Result));
         }
     }
 

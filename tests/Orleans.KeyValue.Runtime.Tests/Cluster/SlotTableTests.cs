@@ -13,12 +13,13 @@ public sealed class SlotTableTests
         var table = new SlotTable();
         table.Serve(Slot);
 
-        Assert.True(await table.BeginFillAsync(Slot, TimeSpan.FromSeconds(5), CancellationToken.None).WaitAsync(Bound));
+        var token = await table.BeginFillAsync(Slot, TimeSpan.FromSeconds(5), CancellationToken.None).WaitAsync(Bound);
+        Assert.NotEqual(0, token);
         Assert.False(table.TryEnter(Slot, out var settled));
         Assert.NotNull(settled);
         Assert.False(settled.IsCompleted);
 
-        table.EndFill(Slot);
+        table.EndFill(Slot, token);
         await settled.WaitAsync(Bound);
         Assert.True(table.TryEnter(Slot, out _));
         table.Exit(Slot);
@@ -35,8 +36,9 @@ public sealed class SlotTableTests
         Assert.False(fill.IsCompleted);
 
         table.Exit(Slot);
-        Assert.True(await fill.WaitAsync(Bound));
-        table.EndFill(Slot);
+        var token = await fill.WaitAsync(Bound);
+        Assert.NotEqual(0, token);
+        table.EndFill(Slot, token);
     }
 
     // The lock trial's hang: a RESP command entered the slot, then its key's grain found the slot
@@ -55,7 +57,7 @@ public sealed class SlotTableTests
         Assert.True(table.IsFilling(Slot));
         Assert.NotNull(settled);
 
-        Assert.False(await fill.WaitAsync(Bound));
+        Assert.Equal(0, await fill.WaitAsync(Bound));
         await settled.WaitAsync(Bound);
         Assert.False(table.IsFilling(Slot));
         Assert.True(table.TryEnter(Slot, out _)); // the grain's turn runs
@@ -63,8 +65,9 @@ public sealed class SlotTableTests
         table.Exit(Slot); // the RESP command ends
 
         // Tried again later, the fill gets the slot.
-        Assert.True(await table.BeginFillAsync(Slot, TimeSpan.FromMilliseconds(100), CancellationToken.None).WaitAsync(Bound));
-        table.EndFill(Slot);
+        var again = await table.BeginFillAsync(Slot, TimeSpan.FromMilliseconds(100), CancellationToken.None).WaitAsync(Bound);
+        Assert.NotEqual(0, again);
+        table.EndFill(Slot, again);
     }
 
     [Fact]
@@ -90,7 +93,32 @@ public sealed class SlotTableTests
     {
         var table = new SlotTable();
 
-        Assert.False(await table.BeginFillAsync(Slot, TimeSpan.FromSeconds(1), CancellationToken.None).WaitAsync(Bound));
+        Assert.Equal(0, await table.BeginFillAsync(Slot, TimeSpan.FromSeconds(1), CancellationToken.None).WaitAsync(Bound));
         Assert.False(table.IsFilling(Slot));
+    }
+
+    // The review's case: a fill that outlives a move of its slot and the slot's return must not
+    // end the hold that has the slot now.
+    [Fact]
+    public async Task Fill_ThatOutlivesAMoveAndReturn_DoesNotEndTheHoldThatHasTheSlotNow()
+    {
+        var table = new SlotTable();
+        table.Serve(Slot);
+        var oldFill = await table.BeginFillAsync(Slot, TimeSpan.FromSeconds(5), CancellationToken.None).WaitAsync(Bound);
+        Assert.NotEqual(0, oldFill);
+
+        Assert.Null(await table.BeginMoveAsync(Slot, CancellationToken.None).WaitAsync(Bound));
+        table.Drop(Slot);
+        table.Serve(Slot);
+        var hold = await table.TryHoldAsync(Slot, TimeSpan.FromSeconds(5), CancellationToken.None).WaitAsync(Bound);
+        Assert.NotEqual(0, hold);
+
+        table.EndFill(Slot, oldFill);
+        Assert.True(table.IsFilling(Slot));
+        Assert.False(table.TryEnter(Slot, out _));
+
+        table.ReleaseHold(Slot, hold);
+        Assert.True(table.TryEnter(Slot, out _));
+        table.Exit(Slot);
     }
 }
