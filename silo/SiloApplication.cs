@@ -37,6 +37,8 @@ public static class SiloApplication
         ["--requirepass"] = "Gateway:RequirePass",
         ["--protected-mode"] = "Gateway:ProtectedMode",
         ["--client-query-buffer-limit"] = "Gateway:ClientQueryBufferLimit",
+        ["--maxmemory"] = "Gateway:MaxMemory",
+        ["--maxmemory-policy"] = "Gateway:MaxMemoryPolicy",
         ["--maxclients"] = "Gateway:MaxClients",
         ["--timeout"] = "Gateway:Timeout",
         ["--proto-max-bulk-len"] = "Gateway:MaxBulkLength",
@@ -67,6 +69,9 @@ public static class SiloApplication
     {
         // A bare switch: --dashboard-insecure means true (the command-line provider wants a value).
         args = [.. args.Select(a => a == "--dashboard-insecure" ? "--Silo:DashboardInsecure=true" : a)];
+
+        // Redis's memory units: --maxmemory 100mb.
+        args = [.. args.Select((a, i) => i > 0 && args[i - 1] == "--maxmemory" ? MemoryBytes(a) : a)];
 
         // Redis writes yes and no: --protected-mode no.
         args = [.. args.Select((a, i) => i > 0 && args[i - 1] == "--protected-mode" ? a switch { "yes" => "true", "no" => "false", _ => a } : a)];
@@ -121,6 +126,7 @@ public static class SiloApplication
         services.Configure<HostOptions>(o => o.ShutdownTimeout = silo.ShutdownTimeout);
         CheckDashboardSecurity(silo);
         CheckProtectedMode(gateway);
+        CheckMaxMemoryPolicy(gateway);
         services.AddKeyValueDashboard(o =>
         {
             o.Password = string.IsNullOrEmpty(silo.DashboardPassword) ? null : silo.DashboardPassword;
@@ -246,6 +252,31 @@ public static class SiloApplication
     /// Secure by default: a dashboard reachable from other machines shows keys and values, so a
     /// non-loopback bind needs a password, or the operator's explicit <c>--dashboard-insecure</c>.
     /// </summary>
+    /// <summary>Redis's memtoull: a number of bytes with an optional unit (k, kb, m, mb, g, gb, any case); anything else as given.</summary>
+    private static string MemoryBytes(string text)
+    {
+        var units = new (string Suffix, long Factor)[] { ("kb", 1024), ("mb", 1024 * 1024), ("gb", 1024L * 1024 * 1024), ("k", 1000), ("m", 1000 * 1000), ("g", 1000L * 1000 * 1000), ("b", 1) };
+        foreach (var (suffix, factor) in units)
+        {
+            if (text.EndsWith(suffix, StringComparison.OrdinalIgnoreCase)
+                && long.TryParse(text[..^suffix.Length], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var number))
+            {
+                return (number * factor).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            }
+        }
+
+        return text;
+    }
+
+    private static void CheckMaxMemoryPolicy(RespGatewayOptions gateway)
+    {
+        if (gateway.MaxMemoryPolicy != "noeviction")
+        {
+            throw new InvalidOperationException(
+                $"maxmemory-policy {gateway.MaxMemoryPolicy} is not built yet: only noeviction (writes answer OOM past --maxmemory).");
+        }
+    }
+
     private static void CheckProtectedMode(RespGatewayOptions gateway)
     {
         if (!gateway.ProtectedMode || !string.IsNullOrEmpty(gateway.RequirePass) || IsLoopback(gateway.Bind))

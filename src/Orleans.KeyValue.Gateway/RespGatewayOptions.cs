@@ -26,6 +26,18 @@ public sealed class RespGatewayOptions
     /// </summary>
     public bool ProtectedMode { get; set; } = true;
 
+    /// <summary>
+    /// Redis's <c>maxmemory</c> (<c>--maxmemory</c>, bytes or Redis's units such as 100mb; 0, the
+    /// default, is no limit), per silo: past it, commands that may grow memory (Redis's denyoom
+    /// flag: SET, INCR, HSET, ...) answer Redis's OOM error and reads keep working. The silo's
+    /// used memory is its managed heap in use.
+    /// </summary>
+    [Range(0, long.MaxValue)]
+    public long MaxMemory { get; set; }
+
+    /// <summary>Redis's <c>maxmemory-policy</c>: only <c>noeviction</c> is built so far (others are refused at start).</summary>
+    public string MaxMemoryPolicy { get; set; } = "noeviction";
+
     /// <summary>Redis's <c>maxclients</c>.</summary>
     [Range(1, 1_000_000)]
     public int MaxClients { get; set; } = 10000;

@@ -33,6 +33,9 @@ public sealed class CommandExecutor : IScriptHost
     private readonly ScriptingCommands _scripting;
     private readonly CommandRouter? _router;
     private readonly CommandDefinition _execDefinition;
+    private readonly long _maxMemory;
+
+    private static readonly KvReply OutOfMemoryReply = KvReply.FromError("OOM command not allowed when used memory > 'maxmemory'.");
     private long _commandsProcessed;
 
     public CommandExecutor(
@@ -46,6 +49,7 @@ public sealed class CommandExecutor : IScriptHost
         ArgumentNullException.ThrowIfNull(keys);
         ArgumentNullException.ThrowIfNull(options);
         var gateway = options.Value;
+        _maxMemory = gateway.MaxMemory;
         var caller = new KeyCaller(invoker);
         var stringOptions = new StringOptionParser(keys);
         var keyspace = new KeyspaceService(keys, cluster?.Slots);
@@ -124,6 +128,20 @@ public sealed class CommandExecutor : IScriptHost
         }
 
         context.Session.LastCommand = definition.Name;
+        // Inside MULTI every command but EXEC, DISCARD, QUIT and RESET counts (queueing grows memory too).
+        var queues = transaction is not null && !(Arguments.Is(request[0], "exec"u8) || Arguments.Is(request[0], "discard"u8) || Arguments.Is(request[0], "quit"u8) || Arguments.Is(request[0], "reset"u8));
+        if (OutOfMemory(definition, queues))
+        {
+            // Redis's processCommand: a command that may grow memory, past maxmemory (and inside
+            // MULTI it makes EXEC abort).
+            if (transaction is not null && !TransactionCommands.IsControl(request[0]))
+            {
+                transaction.Failed = true;
+            }
+
+            return new(OutOfMemoryReply);
+        }
+
         if (transaction is not null && !TransactionCommands.IsControl(request[0]))
         {
             return new(TransactionCommands.Queue(transaction, definition, request));
@@ -162,9 +180,13 @@ public sealed class CommandExecutor : IScriptHost
             return Run(context, _execDefinition, request);
         }
 
-        return Admit(context, request, out var definition, out var error)
-            ? Run(context, definition, request)
-            : new(error);
+        if (!Admit(context, request, out var definition, out var error))
+        {
+            return new(error);
+        }
+
+        // Each silo checks its own memory: the owner refuses a write past its maxmemory.
+        return OutOfMemory(definition, queued: false) ? new(OutOfMemoryReply) : Run(context, definition, request);
     }
 
     /// <summary>
@@ -200,6 +222,10 @@ public sealed class CommandExecutor : IScriptHost
 
     /// <summary>A script with keys, inside its key's turn (the key grain calls this).</summary>
     public KvReply Run(KeyOperations key, in ScriptRequest request) => _scripting.Run(key, request);
+
+    /// <summary>True when maxmemory is set, this silo's managed heap in use is past it, and the command may grow memory (denyoom, or queued in a MULTI).</summary>
+    private bool OutOfMemory(CommandDefinition definition, bool queued) =>
+        _maxMemory > 0 && (queued || definition.Flags.Contains("denyoom")) && GC.GetTotalMemory(forceFullCollection: false) > _maxMemory;
 
     /// <summary>The table's checks; a command that passes them is counted.</summary>
     private bool Admit(CommandContext context, RespRequest request, [NotNullWhen(true)] out CommandDefinition? definition, out KvReply error)

@@ -78,8 +78,8 @@ internal sealed class ServerCommands(
         ("port", options.Port.ToString(CultureInfo.InvariantCulture)),
         ("bind", options.Bind),
         ("proto-max-bulk-len", options.MaxBulkLength.ToString(CultureInfo.InvariantCulture)),
-        ("maxmemory", "0"),
-        ("maxmemory-policy", "noeviction"),
+        ("maxmemory", options.MaxMemory.ToString(CultureInfo.InvariantCulture)),
+        ("maxmemory-policy", options.MaxMemoryPolicy),
         ("cluster-enabled", "no"),
         ("requirepass", options.RequirePass ?? string.Empty),
     ];
@@ -132,8 +132,8 @@ internal sealed class ServerCommands(
                 .Append("used_memory_human:").Append(Human(managed)).Append("\r\n")
                 .Append("used_memory_rss:").Append(resident).Append("\r\n")
                 .Append("used_memory_rss_human:").Append(Human(resident)).Append("\r\n")
-                .Append("maxmemory:0\r\n")
-                .Append("maxmemory_policy:noeviction\r\n")
+                .Append("maxmemory:").Append(options.MaxMemory).Append("\r\n")
+                .Append("maxmemory_policy:").Append(options.MaxMemoryPolicy).Append("\r\n")
                 .Append("gc_heap_size:").Append(GC.GetGCMemoryInfo().HeapSizeBytes).Append("\r\n")
                 .Append("\r\n");
         }

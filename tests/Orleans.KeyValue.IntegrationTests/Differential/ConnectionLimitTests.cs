@@ -78,6 +78,25 @@ public sealed class ConnectionLimitTests
         await big.AssertBothClosedAsync(CloseWithin);
     }
 
+    // maxmemory with noeviction (issue 13, item 1, part): past the limit (1 byte: always past it)
+    // commands that may grow memory answer OOM, everything else works, as in redis-server.
+    [Fact(Timeout = TestTimeouts.Differential)]
+    public async Task MaxMemory_NoEviction_RefusesGrowingCommands_AndServesTheRest()
+    {
+        await using var pair = await Pair.StartAsync("--maxmemory", "1");
+        await using var run = await DifferentialRun.OpenAsync(pair.Reference.Port, pair.Tested.Port, "oom");
+        var key = run.Key();
+        await run.AssertReplyAsync("-OOM command not allowed when used memory > 'maxmemory'.\r\n", "SET", key, "v");
+        foreach (var command in new[]
+        {
+            new[] { "GET", key }, ["INCR", key], ["APPEND", key, "x"], ["HSET", key, "f", "v"], ["DEL", key], ["EXPIRE", key, "10"],
+            ["EXISTS", key], ["PING"], ["CONFIG", "GET", "maxmemory"], ["MULTI"], ["SET", key, "v"], ["GET", key], ["EXEC"],
+        })
+        {
+            await run.AssertSameAsync(command);
+        }
+    }
+
     [Fact(Timeout = TestTimeouts.Differential)]
     public async Task Timeout_ClosesAnIdleClient_AndKeepsAnActiveOne()
     {
