@@ -29,8 +29,9 @@ internal static class CommandCatalog
         KeyspaceCommands keyspace,
         ClusterCommands cluster)
     {
-        static CommandDefinition Key(string name, int arity, CommandHandler handler, string[] flags, string group, string summary, string since, int lastKey = 1, int step = 1, string[]? acl = null, KeyRouting routing = KeyRouting.FirstKey) => new()
+        static CommandDefinition Key(string name, int arity, CommandHandler handler, string[] flags, string group, string summary, string since, int lastKey = 1, int step = 1, string[]? acl = null, KeyRouting routing = KeyRouting.FirstKey, bool holdsSlot = false) => new()
         {
+            HoldsSlot = holdsSlot,
             Name = name,
             Arity = arity,
             Handler = handler,
@@ -121,9 +122,9 @@ internal static class CommandCatalog
             Key("setrange", 4, stringType.SetRangeAsync, WriteFlags, "string", "Overwrites a part of a string value with another by an offset. Creates the key if it doesn't exist.", "2.2.0"),
             Key("strlen", 2, stringType.StrLenAsync, ReadFlags, "string", "Returns the length of a string value.", "2.2.0"),
             Key("getset", 3, stringType.GetSetAsync, FastDenyOomWriteFlags, "string", "Returns the previous string value of a key after setting it to a new value.", "1.0.0"),
-            WithHeldSlot(Key("mget", -2, stringType.MGetAsync, ReadFlags, "string", "Atomically returns the string values of one or more keys.", "1.0.0", lastKey: -1, routing: KeyRouting.EachKeyArray)),
-            WithHeldSlot(Key("mset", -3, stringType.MSetAsync, WriteFlags, "string", "Atomically creates or modifies the string values of one or more keys.", "1.0.1", lastKey: -1, step: 2, routing: KeyRouting.PairsBySlot)),
-            WithHeldSlot(Key("msetnx", -3, stringType.MSetNxAsync, WriteFlags, "string", "Atomically modifies the string values of one or more keys only when all keys don't exist.", "1.0.1", lastKey: -1, step: 2, routing: KeyRouting.SameSlotPairs)),
+            Key("mget", -2, stringType.MGetAsync, ReadFlags, "string", "Atomically returns the string values of one or more keys.", "1.0.0", lastKey: -1, routing: KeyRouting.EachKeyArray, holdsSlot: true),
+            Key("mset", -3, stringType.MSetAsync, WriteFlags, "string", "Atomically creates or modifies the string values of one or more keys.", "1.0.1", lastKey: -1, step: 2, routing: KeyRouting.PairsBySlot, holdsSlot: true),
+            Key("msetnx", -3, stringType.MSetNxAsync, WriteFlags, "string", "Atomically modifies the string values of one or more keys only when all keys don't exist.", "1.0.1", lastKey: -1, step: 2, routing: KeyRouting.SameSlotPairs, holdsSlot: true),
             Key("hset", -4, hashes.HSetAsync, FastDenyOomWriteFlags, "hash", "Creates or modifies the value of a field in a hash.", "2.0.0"),
             Key("hsetnx", 4, hashes.HSetNxAsync, FastDenyOomWriteFlags, "hash", "Sets the value of a field in a hash only when the field doesn't exist.", "2.0.0"),
             Key("hmset", -4, hashes.HMSetAsync, FastDenyOomWriteFlags, "hash", "Sets the values of multiple fields.", "2.0.0"),
@@ -140,7 +141,7 @@ internal static class CommandCatalog
             Key("hstrlen", 3, hashes.HStrLenAsync, ReadFlags, "hash", "Returns the length of the value of a field.", "3.2.0"),
             Key("hrandfield", -2, hashes.HRandFieldAsync, ["readonly"], "hash", "Returns one or more random fields from a hash.", "6.2.0"),
             Key("hscan", -3, hashes.HScanAsync, ["readonly"], "hash", "Iterates over fields and values of a hash.", "2.8.0"),
-            WithHeldSlot(Key("lcs", -3, stringType.LcsAsync, ["readonly"], "string", "Finds the longest common substring.", "7.0.0", lastKey: 2, routing: KeyRouting.SameSlotKeys)),
+            Key("lcs", -3, stringType.LcsAsync, ["readonly"], "string", "Finds the longest common substring.", "7.0.0", lastKey: 2, routing: KeyRouting.SameSlotKeys, holdsSlot: true),
 
             // MSETEX's keys follow numkeys (a keynum key spec), so COMMAND INFO shows 0 0 0 and
             // movablekeys, as Redis 8.4 does; routing reads the layout itself.
@@ -271,24 +272,6 @@ internal static class CommandCatalog
 
         return table;
     }
-
-    private static CommandDefinition WithHeldSlot(CommandDefinition definition) => new()
-    {
-        Name = definition.Name,
-        Arity = definition.Arity,
-        Handler = definition.Handler,
-        Flags = definition.Flags,
-        FirstKey = definition.FirstKey,
-        LastKey = definition.LastKey,
-        Step = definition.Step,
-        Routing = definition.Routing,
-        Group = definition.Group,
-        Summary = definition.Summary,
-        Since = definition.Since,
-        AllowedInScript = definition.AllowedInScript,
-        AclCategories = definition.AclCategories,
-        HoldsSlot = true,
-    };
 
     private static CommandDefinition WithHandler(CommandDefinition definition, CommandHandler handler) => new()
     {

@@ -73,8 +73,16 @@ public sealed class CommandExecutor : IScriptHost
             new KeyspaceCommands(fanOut, keyspace),
             clusterCommands);
         _router = cluster is null ? null : new CommandRouter(cluster, keys.Time, scripts, this);
-        var exec = TransactionCommands.ExecDefinition;
-        _execDefinition = new CommandDefinition { Name = exec.Name, Arity = exec.Arity, Routing = exec.Routing, FirstKey = exec.FirstKey, LastKey = exec.LastKey, Step = exec.Step, Handler = _scripting.RunTransactionAsync };
+        _execDefinition = new CommandDefinition
+        {
+            Name = TransactionCommands.ExecCommand,
+            Arity = -4,
+            Routing = KeyRouting.ScriptKeys,
+            FirstKey = 3,
+            LastKey = 3,
+            Step = 1,
+            Handler = _scripting.RunTransactionAsync,
+        };
     }
 
     /// <summary>Every top-level command, by lower-case name.</summary>
@@ -163,9 +171,9 @@ public sealed class CommandExecutor : IScriptHost
         return Admit(context, request, out var definition, out var error) ? await Run(context, definition, request) : error;
     }
 
-    /// <summary>Routes an internal command (EXEC's queue) to where its key lives.</summary>
-    internal ValueTask<KvReply> RouteInternalAsync(CommandContext context, CommandDefinition definition, RespRequest request) =>
-        Run(context, definition == TransactionCommands.ExecDefinition ? _execDefinition : definition, request);
+    /// <summary>Routes EXEC's queue (the internal <see cref="TransactionCommands.ExecCommand"/>) to where its slot lives.</summary>
+    internal ValueTask<KvReply> RouteTransactionAsync(CommandContext context, RespRequest request) =>
+        Run(context, _execDefinition, request);
 
     /// <summary>
     /// Runs a command another silo forwarded here, authenticated there. It passes this silo's slot
@@ -175,7 +183,7 @@ public sealed class CommandExecutor : IScriptHost
     internal ValueTask<KvReply> ExecuteForwardedAsync(int hops, RespRequest request)
     {
         var context = new CommandContext(ForwardedSession) { Hops = hops };
-        if (request.Count > 0 && request[0].SequenceEqual("__kv_exec"u8))
+        if (request.Count > 0 && Arguments.Is(request[0], "__kv_exec"u8))
         {
             return Run(context, _execDefinition, request);
         }

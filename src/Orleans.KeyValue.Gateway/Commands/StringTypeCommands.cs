@@ -257,15 +257,7 @@ internal sealed class StringTypeCommands(KeyCaller keys, RespGatewayOptions gate
     internal static int? OneSlot(RespRequest request, int first, int step, int last = int.MaxValue)
     {
         var slot = KeySlot.Of(request[first]);
-        for (var i = first + step; i < request.Count && i <= last; i += step)
-        {
-            if (KeySlot.Of(request[i]) != slot)
-            {
-                return null;
-            }
-        }
-
-        return slot;
+        return CommandKeys.SameSlot(request, first + step, Math.Min(last, request.Count - 1), step, slot) ? slot : null;
     }
 
     private async ValueTask<KvReply> CheckAndWriteLockedAsync(CommandContext context, RespRequest request, bool onlyIfNoneExists, SortedSet<int> slots)

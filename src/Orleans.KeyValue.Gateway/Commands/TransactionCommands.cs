@@ -20,8 +20,8 @@ internal sealed class TransactionCommands(CommandExecutor executor)
     /// <summary>The "function name" a transaction runs under as a script over its slot (no function has it).</summary>
     public const string Marker = "\0transaction";
 
-    /// <summary>What runs EXEC's queue where its slot lives: EVAL's layout, the queue as the body (not in the command table).</summary>
-    public static readonly CommandDefinition ExecDefinition = new() { Name = "__kv_exec", Arity = -4, Routing = KeyRouting.ScriptKeys, FirstKey = 3, LastKey = 3, Step = 1 };
+    /// <summary>The internal command that runs EXEC's queue where its slot lives: EVAL's layout, the queue as the body (not in the command table).</summary>
+    public const string ExecCommand = "__kv_exec";
 
     private static readonly KvReply Queued = KvReply.FromStatus("QUEUED");
 
@@ -165,11 +165,11 @@ internal sealed class TransactionCommands(CommandExecutor executor)
         // a key of the slot (two, so that it runs over the slot, not one key's turn).
         var routingKey = watched?.Keys.FirstOrDefault() ?? FirstKeyOf(transaction);
         using var exec = new RespRequest();
-        exec.Add("__kv_exec"u8);
+        exec.Add(System.Text.Encoding.ASCII.GetBytes(ExecCommand));
         exec.Add(Encode(watched, transaction.Queued));
         exec.Add("1"u8);
         exec.Add(routingKey);
-        return await executor.RouteInternalAsync(context, ExecDefinition, exec);
+        return await executor.RouteTransactionAsync(context, exec);
     }
 
     /// <summary>

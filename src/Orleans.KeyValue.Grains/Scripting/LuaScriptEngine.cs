@@ -265,8 +265,7 @@ public sealed class LuaScriptEngine : IDisposable
     }
 
     /// <summary>The registered function named <paramref name="name"/> (any case, as Redis finds it), or null.</summary>
-    public FunctionInfo? FindFunction(string name) =>
-        Libraries.SelectMany(l => l.Functions).FirstOrDefault(f => string.Equals(f.Name, name, StringComparison.OrdinalIgnoreCase));
+    public FunctionInfo? FindFunction(string name) => Volatile.Read(ref _libraries).Functions.GetValueOrDefault(name);
 
     /// <summary>FCALL: runs the function with its keys and args, as <see cref="Run"/> runs a script.</summary>
     public KvReply CallFunction(string name, byte[][] keys, byte[][] args, Func<byte[][], KvReply> call)
@@ -395,7 +394,14 @@ public sealed class LuaScriptEngine : IDisposable
         return end < 0 ? [] : code.AsSpan(end).ToArray();
     }
 
-    private sealed record LibrarySet(int Version, List<FunctionLibrary> Libraries);
+    private sealed record LibrarySet(int Version, List<FunctionLibrary> Libraries)
+    {
+        /// <summary>Every function by name, any case (FCALL looks one up per call).</summary>
+        public Dictionary<string, FunctionInfo> Functions { get; } = Libraries
+            .SelectMany(l => l.Functions)
+            .GroupBy(f => f.Name, StringComparer.OrdinalIgnoreCase)
+            .ToDictionary(g => g.Key, g => g.First(), StringComparer.OrdinalIgnoreCase);
+    }
 
     public void Dispose()
     {
