@@ -13,6 +13,7 @@ using Orleans.KeyValue.Gateway;
 using Orleans.KeyValue.Gateway.Commands;
 using Orleans.KeyValue.Gateway.Connections;
 using Orleans.KeyValue.Grains.Keys;
+using Orleans.KeyValue.Grains.Memory;
 using Orleans.KeyValue.Runtime.Cluster;
 using Orleans.KeyValue.Runtime.Membership;
 using Orleans.KeyValue.Runtime.Transport;
@@ -39,6 +40,9 @@ public static class SiloApplication
         ["--client-query-buffer-limit"] = "Gateway:ClientQueryBufferLimit",
         ["--maxmemory"] = "Gateway:MaxMemory",
         ["--maxmemory-policy"] = "Gateway:MaxMemoryPolicy",
+        ["--maxmemory-samples"] = "Gateway:MaxMemorySamples",
+        ["--lfu-log-factor"] = "Gateway:LfuLogFactor",
+        ["--lfu-decay-time"] = "Gateway:LfuDecayTime",
         ["--maxclients"] = "Gateway:MaxClients",
         ["--timeout"] = "Gateway:Timeout",
         ["--proto-max-bulk-len"] = "Gateway:MaxBulkLength",
@@ -71,7 +75,7 @@ public static class SiloApplication
         args = [.. args.Select(a => a == "--dashboard-insecure" ? "--Silo:DashboardInsecure=true" : a)];
 
         // Redis's memory units: --maxmemory 100mb.
-        args = [.. args.Select((a, i) => i > 0 && args[i - 1] == "--maxmemory" ? MemoryBytes(a) : a)];
+        args = [.. args.Select((a, i) => i > 0 && args[i - 1] == "--maxmemory" && MemoryUnits.TryParse(a, out var bytes) ? bytes.ToString(System.Globalization.CultureInfo.InvariantCulture) : a)];
 
         // Redis writes yes and no: --protected-mode no.
         args = [.. args.Select((a, i) => i > 0 && args[i - 1] == "--protected-mode" ? a switch { "yes" => "true", "no" => "false", _ => a } : a)];
@@ -248,32 +252,12 @@ public static class SiloApplication
         : host == "localhost" ? IPAddress.Loopback
         : System.Net.Dns.GetHostAddresses(host).First(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork);
 
-    /// <summary>
-    /// Secure by default: a dashboard reachable from other machines shows keys and values, so a
-    /// non-loopback bind needs a password, or the operator's explicit <c>--dashboard-insecure</c>.
-    /// </summary>
-    /// <summary>Redis's memtoull: a number of bytes with an optional unit (k, kb, m, mb, g, gb, any case); anything else as given.</summary>
-    private static string MemoryBytes(string text)
-    {
-        var units = new (string Suffix, long Factor)[] { ("kb", 1024), ("mb", 1024 * 1024), ("gb", 1024L * 1024 * 1024), ("k", 1000), ("m", 1000 * 1000), ("g", 1000L * 1000 * 1000), ("b", 1) };
-        foreach (var (suffix, factor) in units)
-        {
-            if (text.EndsWith(suffix, StringComparison.OrdinalIgnoreCase)
-                && long.TryParse(text[..^suffix.Length], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var number))
-            {
-                return (number * factor).ToString(System.Globalization.CultureInfo.InvariantCulture);
-            }
-        }
-
-        return text;
-    }
-
     private static void CheckMaxMemoryPolicy(RespGatewayOptions gateway)
     {
-        if (gateway.MaxMemoryPolicy != "noeviction")
+        if (!EvictionPolicies.TryParse(gateway.MaxMemoryPolicy, out _))
         {
             throw new InvalidOperationException(
-                $"maxmemory-policy {gateway.MaxMemoryPolicy} is not built yet: only noeviction (writes answer OOM past --maxmemory).");
+                $"maxmemory-policy {gateway.MaxMemoryPolicy} is not one of Redis's: volatile-lru, volatile-lfu, volatile-random, volatile-ttl, allkeys-lru, allkeys-lfu, allkeys-random, noeviction.");
         }
     }
 
@@ -289,6 +273,10 @@ public static class SiloApplication
             "Set a password (--requirepass), bind it to 127.0.0.1 (--bind), or pass --protected-mode no to serve it without one anyway.");
     }
 
+    /// <summary>
+    /// Secure by default: a dashboard reachable from other machines shows keys and values, so a
+    /// non-loopback bind needs a password, or the operator's explicit <c>--dashboard-insecure</c>.
+    /// </summary>
     private static void CheckDashboardSecurity(SiloHostOptions silo)
     {
         if (silo.DashboardPort == 0 || !string.IsNullOrEmpty(silo.DashboardPassword) || silo.DashboardInsecure || IsLoopback(silo.DashboardBind))

@@ -97,6 +97,63 @@ public sealed class ConnectionLimitTests
         }
     }
 
+    // Eviction (issue 13, item 1): over a limit it cannot get under (1 byte), a policy evicts
+    // every key it may, then refuses the write with OOM, as redis-server does; volatile policies
+    // leave keys without a deadline. The evicted count is INFO's, on both servers.
+    [Theory(Timeout = TestTimeouts.Differential)]
+    [InlineData("allkeys-lru", 0)]
+    [InlineData("allkeys-lfu", 0)]
+    [InlineData("allkeys-random", 0)]
+    [InlineData("volatile-lru", 6)]
+    [InlineData("volatile-lfu", 6)]
+    [InlineData("volatile-random", 6)]
+    [InlineData("volatile-ttl", 6)]
+    public async Task MaxMemory_PolicyThatCannotGetUnder_EvictsWhatItMay_ThenRefuses(string policy, int kept)
+    {
+        await using var pair = await Pair.StartAsync("--maxmemory-policy", policy);
+        await using var run = await DifferentialRun.OpenAsync(pair.Reference.Port, pair.Tested.Port, "evict");
+        for (var i = 0; i < 12; i++)
+        {
+            string[] set = i % 2 == 0 ? ["SET", $"{run.Key()}:{i}", "v", "EX", "1000"] : ["SET", $"{run.Key()}:{i}", "v"];
+            await run.AssertSameAsync(set);
+        }
+
+        await run.AssertSameAsync("CONFIG", "SET", "maxmemory", "1");
+        await run.AssertReplyAsync("-OOM command not allowed when used memory > 'maxmemory'.\r\n", "SET", run.Key(), "v");
+        await run.AssertSameAsync("CONFIG", "SET", "maxmemory", "0");
+        await run.AssertReplyAsync($":{kept}\r\n", "DBSIZE");
+        foreach (var port in new[] { pair.Reference.Port, pair.Tested.Port })
+        {
+            await using var connection = await RawRespConnection.ConnectAsync(port);
+            var info = Encoding.UTF8.GetString(await connection.CommandAsync("INFO", "stats"));
+            Assert.Contains($"evicted_keys:{12 - kept}\r\n", info, StringComparison.Ordinal);
+        }
+    }
+
+    // CONFIG SET and GET of the memory parameters: values, Redis's units and error texts (one
+    // parameter per GET: with a pattern, Redis answers in its hash table's order).
+    [Fact(Timeout = TestTimeouts.Differential)]
+    public async Task ConfigSet_MemoryParameters_AnswerAsRedisDoes()
+    {
+        await using var pair = await Pair.StartAsync();
+        await using var run = await DifferentialRun.OpenAsync(pair.Reference.Port, pair.Tested.Port, "config");
+        foreach (var command in new[]
+        {
+            new[] { "CONFIG", "SET", "maxmemory", "10mb" }, ["CONFIG", "GET", "maxmemory"], ["CONFIG", "SET", "maxmemory", "2G"], ["CONFIG", "GET", "maxmemory"],
+            ["CONFIG", "SET", "maxmemory", "12abc"], ["CONFIG", "SET", "maxmemory", "-1"], ["CONFIG", "GET", "maxmemory"],
+            ["CONFIG", "SET", "maxmemory-policy", "allkeys-lru"], ["CONFIG", "GET", "maxmemory-policy"], ["CONFIG", "SET", "maxmemory-policy", "VOLATILE-TTL"],
+            ["CONFIG", "GET", "maxmemory-policy"], ["CONFIG", "SET", "maxmemory-policy", "allkeys-mru"],
+            ["CONFIG", "SET", "maxmemory-samples", "10"], ["CONFIG", "GET", "maxmemory-samples"], ["CONFIG", "SET", "maxmemory-samples", "0"], ["CONFIG", "SET", "maxmemory-samples", "65"],
+            ["CONFIG", "SET", "lfu-log-factor", "5"], ["CONFIG", "SET", "lfu-decay-time", "-1"], ["CONFIG", "GET", "lfu-log-factor"], ["CONFIG", "GET", "lfu-decay-time"],
+            ["CONFIG", "SET", "maxmemory", "1mb", "maxmemory-policy", "bogus"], ["CONFIG", "GET", "maxmemory"],
+            ["CONFIG", "SET", "maxmemory", "1mb", "maxmemory-policy"], ["CONFIG", "SET", "maxmemory", "0", "maxmemory-policy", "noeviction"],
+            ["CONFIG", "GET", "maxmemory-policy"], ["CONFIG", "GET", "maxmemory-samples"],
+        })
+        {
+            await run.AssertSameAsync(command);
+        }
+    }
+
     [Fact(Timeout = TestTimeouts.Differential)]
     public async Task Timeout_ClosesAnIdleClient_AndKeepsAnActiveOne()
     {
