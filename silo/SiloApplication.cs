@@ -43,6 +43,7 @@ public static class SiloApplication
         ["--maxmemory-samples"] = "Gateway:MaxMemorySamples",
         ["--lfu-log-factor"] = "Gateway:LfuLogFactor",
         ["--lfu-decay-time"] = "Gateway:LfuDecayTime",
+        ["--maxmemory-clients"] = "Gateway:MaxMemoryClients",
         ["--maxclients"] = "Gateway:MaxClients",
         ["--timeout"] = "Gateway:Timeout",
         ["--proto-max-bulk-len"] = "Gateway:MaxBulkLength",
@@ -75,7 +76,11 @@ public static class SiloApplication
         args = [.. args.Select(a => a == "--dashboard-insecure" ? "--Silo:DashboardInsecure=true" : a)];
 
         // Redis's memory units: --maxmemory 100mb.
-        args = [.. args.Select((a, i) => i > 0 && args[i - 1] == "--maxmemory" && MemoryUnits.TryParse(a, out var bytes) ? bytes.ToString(System.Globalization.CultureInfo.InvariantCulture) : a)];
+        string[] memoryFlags = ["--maxmemory", "--client-query-buffer-limit", "--maxmemory-clients", "--proto-max-bulk-len"];
+        args = [.. args.Select((a, i) => i > 0 && memoryFlags.Contains(args[i - 1]) && MemoryUnits.TryParse(a, out var bytes) ? bytes.ToString(System.Globalization.CultureInfo.InvariantCulture) : a)];
+
+        // Redis's --client-output-buffer-limit "normal <hard> <soft> <soft-seconds> [class ...]".
+        args = [.. args.SelectMany((a, i) => i > 0 && args[i - 1] == "--client-output-buffer-limit" ? OutputBufferLimitSettings(a) : a == "--client-output-buffer-limit" ? [] : [a])];
 
         // Redis writes yes and no: --protected-mode no.
         args = [.. args.Select((a, i) => i > 0 && args[i - 1] == "--protected-mode" ? a switch { "yes" => "true", "no" => "false", _ => a } : a)];
@@ -251,6 +256,41 @@ public static class SiloApplication
         IPAddress.TryParse(host, out var address) ? address
         : host == "localhost" ? IPAddress.Loopback
         : System.Net.Dns.GetHostAddresses(host).First(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork);
+
+    /// <summary>
+    /// Redis's <c>client-output-buffer-limit</c> value as configuration settings: the normal class's
+    /// hard limit, soft limit and soft seconds. The replica and pubsub classes are accepted (Redis's
+    /// configuration may name them) but this store has no such clients.
+    /// </summary>
+    private static string[] OutputBufferLimitSettings(string value)
+    {
+        var parts = value.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        if (parts.Length == 0 || parts.Length % 4 != 0)
+        {
+            throw new InvalidOperationException($"client-output-buffer-limit \"{value}\": Redis's form is \"<class> <hard limit> <soft limit> <soft seconds>\", for example \"normal 1mb 512kb 10\".");
+        }
+
+        var settings = new List<string>();
+        for (var i = 0; i < parts.Length; i += 4)
+        {
+            var kind = parts[i].ToLowerInvariant();
+            if (kind is not ("normal" or "replica" or "slave" or "pubsub")
+                || !MemoryUnits.TryParse(parts[i + 1], out var hard) || !MemoryUnits.TryParse(parts[i + 2], out var soft)
+                || !long.TryParse(parts[i + 3], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var seconds))
+            {
+                throw new InvalidOperationException($"client-output-buffer-limit \"{value}\": Redis's form is \"<class> <hard limit> <soft limit> <soft seconds>\", class normal, replica or pubsub.");
+            }
+
+            if (kind == "normal")
+            {
+                settings.Add($"--Gateway:OutputHardLimit={hard}");
+                settings.Add($"--Gateway:OutputSoftLimit={soft}");
+                settings.Add($"--Gateway:OutputSoftSeconds={seconds}");
+            }
+        }
+
+        return [.. settings];
+    }
 
     private static void CheckMaxMemoryPolicy(RespGatewayOptions gateway)
     {

@@ -79,6 +79,31 @@ public sealed class RespGatewayOptions
     [Range(1024 * 1024, long.MaxValue)]
     public long ClientQueryBufferLimit { get; set; } = 1024L * 1024 * 1024;
 
+    /// <summary>
+    /// Redis's <c>client-output-buffer-limit</c> for normal clients, the hard limit
+    /// (<c>--client-output-buffer-limit "normal hard soft seconds"</c>; 0, Redis's default, is none):
+    /// a client that does not read its replies, so that the silo holds this many bytes of them it
+    /// could not hand to the socket, is disconnected at once.
+    /// </summary>
+    [Range(0, long.MaxValue)]
+    public long OutputHardLimit { get; set; }
+
+    /// <summary>The soft limit of <c>client-output-buffer-limit</c>: held this long (<see cref="OutputSoftSeconds"/>) past it, the client is disconnected.</summary>
+    [Range(0, long.MaxValue)]
+    public long OutputSoftLimit { get; set; }
+
+    /// <summary>The seconds of <c>client-output-buffer-limit</c>'s soft limit.</summary>
+    [Range(0, int.MaxValue)]
+    public long OutputSoftSeconds { get; set; }
+
+    /// <summary>
+    /// Redis 7's <c>maxmemory-clients</c> (<c>--maxmemory-clients</c>, bytes or Redis's units; 0,
+    /// the default, is none): when the input and output all connections hold together pass it, the
+    /// connections holding the most are closed until they are under it (Redis's client eviction).
+    /// </summary>
+    [Range(0, long.MaxValue)]
+    public long MaxMemoryClients { get; set; }
+
     /// <summary>Redis's <c>proto-max-bulk-len</c>.</summary>
     [Range(1, 2147483591)]
     public long MaxBulkLength { get; set; } = 512L * 1024 * 1024;

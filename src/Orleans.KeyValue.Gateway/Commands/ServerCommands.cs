@@ -133,6 +133,9 @@ internal sealed class ServerCommands(
         ("port", options.Port.ToString(CultureInfo.InvariantCulture)),
         ("bind", options.Bind),
         ("proto-max-bulk-len", options.MaxBulkLength.ToString(CultureInfo.InvariantCulture)),
+        ("client-query-buffer-limit", options.ClientQueryBufferLimit.ToString(CultureInfo.InvariantCulture)),
+        ("client-output-buffer-limit", string.Create(CultureInfo.InvariantCulture, $"normal {options.OutputHardLimit} {options.OutputSoftLimit} {options.OutputSoftSeconds} slave 268435456 67108864 60 pubsub 33554432 8388608 60")),
+        ("maxmemory-clients", options.MaxMemoryClients.ToString(CultureInfo.InvariantCulture)),
         ("maxmemory", keys.Memory.MaxMemory.ToString(CultureInfo.InvariantCulture)),
         ("maxmemory-policy", EvictionPolicies.NameOf(keys.Memory.Policy)),
         ("maxmemory-samples", keys.Memory.Samples.ToString(CultureInfo.InvariantCulture)),
@@ -194,6 +197,7 @@ internal sealed class ServerCommands(
                 .Append("maxmemory:").Append(memory.MaxMemory).Append("\r\n")
                 .Append("maxmemory_human:").Append(Human(memory.MaxMemory)).Append("\r\n")
                 .Append("maxmemory_policy:").Append(EvictionPolicies.NameOf(memory.Policy)).Append("\r\n")
+                .Append("mem_clients_normal:").Append(clients.Memory).Append("\r\n")
                 .Append("gc_heap_in_use:").Append(GC.GetTotalMemory(forceFullCollection: false)).Append("\r\n")
                 .Append("gc_heap_size:").Append(GC.GetGCMemoryInfo().HeapSizeBytes).Append("\r\n")
                 .Append("\r\n");
@@ -208,6 +212,7 @@ internal sealed class ServerCommands(
                 .Append("rejected_connections:").Append(clients.RejectedTotal).Append("\r\n")
                 .Append("expired_keys:").Append(stats.ExpiredKeys).Append("\r\n")
                 .Append("evicted_keys:").Append(keys.Memory.EvictedKeys).Append("\r\n")
+                .Append("evicted_clients:").Append(clients.EvictedTotal).Append("\r\n")
                 .Append("keyspace_hits:").Append(stats.Hits).Append("\r\n")
                 .Append("keyspace_misses:").Append(stats.Misses).Append("\r\n")
                 .Append("grain_activations:").Append(stats.Activations).Append("\r\n")

@@ -154,6 +154,138 @@ public sealed class ConnectionLimitTests
         }
     }
 
+    // client-output-buffer-limit (issue 13, item 2): a client that pipelines 300 GETs of a
+    // 100 KB value (30 MB of replies) and reads none is closed once the server holds past the
+    // hard limit, or past the soft one for its seconds, on both servers; with no limit (Redis's
+    // default for normal clients) it gets every reply.
+    [Theory(Timeout = TestTimeouts.Differential)]
+    [InlineData("normal 1mb 0 0")]
+    [InlineData("normal 0 512kb 1")]
+    public async Task OutputBufferLimit_ClosesAClientThatDoesNotRead(string limit)
+    {
+        await using var pair = await Pair.StartAsync("--client-output-buffer-limit", limit);
+        foreach (var port in new[] { pair.Reference.Port, pair.Tested.Port })
+        {
+            await using var slow = await StartSlowReaderAsync(port);
+            Assert.True(await ClientsDropToAsync(port, 1), $"port {port}: the client that reads nothing is still connected");
+            Assert.True(await slow.IsClosedByServerAsync(CloseWithin), $"port {port}: the connection is still open");
+            await using var fresh = await RawRespConnection.ConnectAsync(port);
+            Assert.Equal("+PONG\r\n", Encoding.UTF8.GetString(await fresh.CommandAsync("PING")));
+        }
+    }
+
+    [Fact(Timeout = TestTimeouts.Differential)]
+    public async Task NoOutputBufferLimit_ASlowReaderGetsEveryReply()
+    {
+        await using var pair = await Pair.StartAsync();
+        foreach (var port in new[] { pair.Reference.Port, pair.Tested.Port })
+        {
+            await using var slow = await StartSlowReaderAsync(port);
+            for (var i = 0; i < SlowReaderGets; i++)
+            {
+                Assert.Equal(SlowReaderValue + 11, (await slow.ReadReplyAsync()).Length);
+            }
+        }
+    }
+
+    // maxmemory-clients (Redis 7's client eviction): eight clients each send 900 KB of a 1 MB
+    // SET and stop; past 4 MB together the server closes the ones holding the most, keeps the
+    // others (they finish their SET) and counts them in INFO stats, on both servers.
+    [Fact(Timeout = TestTimeouts.Differential)]
+    public async Task MaxMemoryClients_ClosesTheClientsHoldingTheMost_AndKeepsTheRest()
+    {
+        await using var pair = await Pair.StartAsync("--maxmemory-clients", "4mb");
+        foreach (var port in new[] { pair.Reference.Port, pair.Tested.Port })
+        {
+            var clients = new List<RawRespConnection>();
+            try
+            {
+                for (var i = 0; i < 8; i++)
+                {
+                    var client = await RawRespConnection.ConnectAsync(port);
+                    clients.Add(client);
+                    await client.WriteRawAsync([.. Encoding.ASCII.GetBytes($"*3\r\n$3\r\nSET\r\n$8\r\nhalf:{i:D3}\r\n$1000000\r\n"), .. new byte[900_000]]);
+                }
+
+                Assert.True(await PollAsync(async () => InfoField(await InfoAsync(port, "stats"), "evicted_clients") > 0), $"port {port}: no client evicted");
+                var finished = 0;
+                foreach (var client in clients)
+                {
+                    try
+                    {
+                        if (Encoding.ASCII.GetString(await client.SendRawAsync([.. new byte[100_000], .. "\r\n"u8])) == "+OK\r\n")
+                        {
+                            finished++;
+                        }
+                    }
+                    catch (IOException)
+                    {
+                        // Evicted: closed by the server.
+                    }
+                }
+
+                Assert.InRange(finished, 1, 7);
+                await using var fresh = await RawRespConnection.ConnectAsync(port);
+                Assert.Equal("+PONG\r\n", Encoding.UTF8.GetString(await fresh.CommandAsync("PING")));
+            }
+            finally
+            {
+                foreach (var client in clients)
+                {
+                    await client.DisposeAsync();
+                }
+            }
+        }
+    }
+
+    private const int SlowReaderGets = 300;
+
+    private const int SlowReaderValue = 100_000;
+
+    /// <summary>Sets a 100 KB value, then sends 300 GETs of it and reads none of the replies.</summary>
+    private static async Task<RawRespConnection> StartSlowReaderAsync(int port)
+    {
+        var key = "obuf:" + Guid.NewGuid().ToString("N");
+        await using (var setter = await RawRespConnection.ConnectAsync(port))
+        {
+            Assert.Equal("+OK\r\n", Encoding.UTF8.GetString(await setter.CommandAsync("SET", key, new string('v', SlowReaderValue))));
+        }
+
+        var slow = await RawRespConnection.ConnectAsync(port);
+        var get = RawRespConnection.EncodeCommand("GET", key);
+        await slow.WriteRawAsync([.. Enumerable.Range(0, SlowReaderGets).SelectMany(_ => get)]);
+        return slow;
+    }
+
+    /// <summary>Polls INFO clients until <paramref name="count"/> clients are connected (the poller included).</summary>
+    private static Task<bool> ClientsDropToAsync(int port, long count) =>
+        PollAsync(async () => InfoField(await InfoAsync(port, "clients"), "connected_clients") <= count);
+
+    private static async Task<bool> PollAsync(Func<Task<bool>> condition)
+    {
+        var deadline = DateTime.UtcNow + CloseWithin;
+        while (DateTime.UtcNow < deadline)
+        {
+            if (await condition())
+            {
+                return true;
+            }
+
+            await Task.Delay(50);
+        }
+
+        return false;
+    }
+
+    private static async Task<string> InfoAsync(int port, string section)
+    {
+        await using var connection = await RawRespConnection.ConnectAsync(port);
+        return Encoding.UTF8.GetString(await connection.CommandAsync("INFO", section));
+    }
+
+    private static long InfoField(string info, string name) =>
+        info.Split("\r\n").Where(l => l.StartsWith(name + ":", StringComparison.Ordinal)).Select(l => long.Parse(l[(name.Length + 1)..], System.Globalization.CultureInfo.InvariantCulture)).FirstOrDefault(-1);
+
     [Fact(Timeout = TestTimeouts.Differential)]
     public async Task Timeout_ClosesAnIdleClient_AndKeepsAnActiveOne()
     {
