@@ -70,7 +70,7 @@ public sealed class CommandExecutor : IScriptHost
             _scripting,
             new FunctionCommands(scripts, fanOut),
             new TransactionCommands(this),
-            new ObjectCommands(caller),
+            new ObjectCommands(caller, keys),
             _connection,
             new ServerCommands(gateway, clients, keys, fanOut, clusterCommands, () => CommandsProcessed),
             new KeyspaceCommands(fanOut, keyspace),

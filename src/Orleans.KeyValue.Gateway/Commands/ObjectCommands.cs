@@ -1,13 +1,18 @@
 using Orleans.KeyValue.Grains.Calls;
+using Orleans.KeyValue.Grains.Keys;
+using Orleans.KeyValue.Grains.Memory;
 using Orleans.KeyValue.Resp;
 
 namespace Orleans.KeyValue.Gateway.Commands;
 
 /// <summary>
-/// OBJECT ENCODING, REFCOUNT and FREQ: Redis's answers for what a key holds, read from its value
-/// (see the README for where Redis's answer depends on the key's history instead).
+/// OBJECT ENCODING, REFCOUNT, FREQ and IDLETIME: Redis's answers for what a key holds, read from
+/// its value (see the README for where Redis's answer depends on the key's history instead), and
+/// its use as the eviction policy keeps it. A command on a key runs where the key's slot lives,
+/// so FREQ and IDLETIME read that silo's table; they look at the record without counting a use,
+/// as Redis's OBJECT does.
 /// </summary>
-internal sealed class ObjectCommands(KeyCaller keys)
+internal sealed class ObjectCommands(KeyCaller keys, KeyGrainServices services)
 {
     // Redis 7.0's limits for small encodings (OBJ_ENCODING_EMBSTR_SIZE_LIMIT, hash-max-listpack-*).
     private const int EmbeddedStringLimit = 44;
@@ -41,8 +46,45 @@ internal sealed class ObjectCommands(KeyCaller keys)
         };
     }
 
-    public static ValueTask<KvReply> FreqAsync(CommandContext context, RespRequest request) =>
-        Replies.Error("ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.");
+    /// <summary>OBJECT FREQ: the key's LFU counter, under an LFU policy (Redis's error otherwise); nil for no key.</summary>
+    public ValueTask<KvReply> FreqAsync(CommandContext context, RespRequest request)
+    {
+        var memory = services.Memory;
+        if (!Exists(request[2]))
+        {
+            return new(KvReply.Nil);
+        }
+
+        return memory.Policy.IsLfu() && memory.Access is { } access
+            ? new(KvReply.FromInteger(access.FrequencyOf(request[2], services.NowMs, memory.LfuDecayTime)))
+            : Replies.Error("ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.");
+    }
+
+    /// <summary>
+    /// OBJECT IDLETIME: seconds since the key's last use, under an LRU policy; Redis's error under
+    /// an LFU one. Redis keeps the clock under every other policy too; here only an LRU policy
+    /// keeps it, so the others answer an error of ours.
+    /// </summary>
+    public ValueTask<KvReply> IdleTimeAsync(CommandContext context, RespRequest request)
+    {
+        var memory = services.Memory;
+        if (!Exists(request[2]))
+        {
+            return new(KvReply.Nil);
+        }
+
+        if (memory.Policy.IsLfu())
+        {
+            return Replies.Error("ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.");
+        }
+
+        return memory.Access is { } access
+            ? new(KvReply.FromInteger(access.IdleMsOf(request[2], services.NowMs) / 1000))
+            : Replies.Error("ERR idle time is tracked here only under an LRU maxmemory-policy (allkeys-lru or volatile-lru).");
+    }
+
+    private bool Exists(ReadOnlySpan<byte> key) =>
+        services.Storage.TryRead(key, out var record) && record.Exists && !record.IsExpiredAt(services.NowMs);
 
     /// <summary>The key's type and value (GET or HGETALL); a null type with the error, or "none".</summary>
     private async ValueTask<(string? Kind, KvReply Value)> ReadAsync(CommandContext context, RespRequest request)

@@ -130,6 +130,26 @@ public sealed class ConnectionLimitTests
         }
     }
 
+    // OBJECT FREQ and IDLETIME follow the policy: a new key's LFU counter is 5 and its first
+    // read makes it 6 (Redis's LFULogIncr grows a counter at 5 for sure); under LFU, IDLETIME
+    // answers Redis's error, under LRU the seconds idle; a missing key is nil.
+    [Fact(Timeout = TestTimeouts.Differential)]
+    public async Task ObjectFreqAndIdleTime_FollowThePolicy()
+    {
+        await using var pair = await Pair.StartAsync("--maxmemory-policy", "allkeys-lfu");
+        await using var run = await DifferentialRun.OpenAsync(pair.Reference.Port, pair.Tested.Port, "object");
+        var key = run.Key();
+        foreach (var command in new[]
+        {
+            new[] { "SET", key, "v" }, ["OBJECT", "FREQ", key], ["GET", key], ["OBJECT", "FREQ", key], ["OBJECT", "FREQ", key + ":missing"],
+            ["OBJECT", "IDLETIME", key], ["OBJECT", "IDLETIME", key + ":missing"],
+            ["CONFIG", "SET", "maxmemory-policy", "allkeys-lru"], ["SET", key, "w"], ["OBJECT", "IDLETIME", key], ["OBJECT", "FREQ", key],
+        })
+        {
+            await run.AssertSameAsync(command);
+        }
+    }
+
     // CONFIG SET and GET of the memory parameters: values, Redis's units and error texts (one
     // parameter per GET: with a pattern, Redis answers in its hash table's order).
     [Fact(Timeout = TestTimeouts.Differential)]
