@@ -114,7 +114,7 @@ public sealed class ConnectionCommandTests
         using var h = new GatewayHarness();
         var reply = h.Run("config", "get", "save");
         Assert.Equal([GatewayHarness.Bulk("save"), GatewayHarness.Bulk(string.Empty)], reply.Items!);
-        Assert.Equal(6, h.Run("config", "get", "max*").Items!.Length); // maxclients, maxmemory, maxmemory-policy
+        Assert.Equal(10, h.Run("config", "get", "max*").Items!.Length); // maxclients, maxmemory, maxmemory-policy, maxmemory-samples, maxmemory-clients
     }
 
     [Fact]
