@@ -76,6 +76,7 @@ internal sealed class ServerCommands(
         ("maxclients", options.MaxClients.ToString(CultureInfo.InvariantCulture)),
         ("timeout", options.Timeout.ToString(CultureInfo.InvariantCulture)),
         ("port", options.Port.ToString(CultureInfo.InvariantCulture)),
+        ("tls-port", options.TlsPort.ToString(CultureInfo.InvariantCulture)),
         ("bind", options.Bind),
         ("proto-max-bulk-len", options.MaxBulkLength.ToString(CultureInfo.InvariantCulture)),
         ("maxmemory", options.MaxMemory.ToString(CultureInfo.InvariantCulture)),
