@@ -1,15 +1,17 @@
 using System.Globalization;
+using Orleans.KeyValue.Client;
 using Orleans.KeyValue.IntegrationTests.Smoke;
 using Orleans.KeyValue.Testing;
 
 namespace Orleans.KeyValue.IntegrationTests.Tls;
 
 /// <summary>
-/// redis-cli over TLS against our silo's <c>--tls-port</c>, side by side with a redis-server
-/// started with the same certificate flags: the same commands give the same output, and the
-/// same mistakes (no TLS, no client certificate, a certificate of another CA) fail on both.
+/// A silo process's <c>--tls-port</c>: redis-cli over TLS side by side with a redis-server
+/// started with the same certificate flags (the same commands give the same output, and the
+/// same mistakes, no TLS, no client certificate, a certificate of another CA, fail on both);
+/// our SDK over TLS; the dashboard over HTTPS.
 /// </summary>
-public sealed class TlsRedisCliTests(TlsServersFixture servers) : IClassFixture<TlsServersFixture>
+public sealed class TlsGatewayTests(TlsServersFixture servers) : IClassFixture<TlsServersFixture>
 {
     private static readonly TimeSpan CliTimeout = TimeSpan.FromSeconds(30);
 
@@ -95,6 +97,73 @@ public sealed class TlsRedisCliTests(TlsServersFixture servers) : IClassFixture<
         // Plain HTTP on that port gets no page.
         using var plain = new HttpClient { Timeout = CliTimeout };
         await Assert.ThrowsAnyAsync<HttpRequestException>(() => plain.GetStringAsync(new Uri($"http://127.0.0.1:{servers.SiloDashboardPort.ToString(CultureInfo.InvariantCulture)}/healthz")));
+    }
+
+    [Fact(Timeout = TestTimeouts.ExternalClient)]
+    public async Task Sdk_OverTls_TrustingTheCa_WithAClientCertificate_SetsAndGets()
+    {
+        await using var client = await KeyValueClient.ConnectAsync(SdkOptions(o =>
+        {
+            o.TlsCertificateAuthorities.Add(servers.Certificates.Authority);
+            o.TlsClientCertificate = servers.Certificates.Client;
+        }));
+        var key = "tls-sdk-" + Guid.NewGuid().ToString("N");
+        Assert.True(await client.SetAsync(key, "over tls"));
+        Assert.Equal("over tls", await client.GetStringAsync(key));
+
+        // The same key through the plain port: one store behind both.
+        var plain = await CliAsync(servers.SiloPlainPort, [], ["get", key]);
+        Assert.Equal("over tls\n", plain.StandardOutput);
+    }
+
+    [Fact(Timeout = TestTimeouts.ExternalClient)]
+    public async Task Sdk_OverTls_WithAPinnedThumbprint_SetsAndGets()
+    {
+        await using var client = await KeyValueClient.ConnectAsync(SdkOptions(o =>
+        {
+            o.TlsServerCertificateThumbprint = servers.Certificates.Server.GetCertHashString(System.Security.Cryptography.HashAlgorithmName.SHA256);
+            o.TlsClientCertificate = servers.Certificates.Client;
+        }));
+        var key = "tls-pin-" + Guid.NewGuid().ToString("N");
+        Assert.True(await client.SetAsync(key, "pinned"));
+        Assert.Equal("pinned", await client.GetStringAsync(key));
+    }
+
+    [Fact(Timeout = TestTimeouts.ExternalClient)]
+    public async Task Sdk_WithAnotherPin_RefusesTheServer()
+    {
+        var error = await Assert.ThrowsAsync<KeyValueConnectionException>(() => KeyValueClient.ConnectAsync(SdkOptions(o =>
+        {
+            o.TlsServerCertificateThumbprint = servers.Certificates.Authority.GetCertHashString(System.Security.Cryptography.HashAlgorithmName.SHA256);
+            o.TlsClientCertificate = servers.Certificates.Client;
+        })));
+        Assert.Contains("TLS", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact(Timeout = TestTimeouts.ExternalClient)]
+    public async Task Sdk_WithoutTheCa_RefusesTheServer_ThatTheSystemDoesNotTrust()
+    {
+        await Assert.ThrowsAsync<KeyValueConnectionException>(() => KeyValueClient.ConnectAsync(SdkOptions(o => o.TlsClientCertificate = servers.Certificates.Client)));
+    }
+
+    [Fact(Timeout = TestTimeouts.ExternalClient)]
+    public async Task Sdk_WithoutAClientCertificate_IsRefused_WhenTheSiloRequiresOne()
+    {
+        // TLS 1.3 lets the client finish its handshake before the server checks the
+        // certificate: the refusal shows on connect or on the first command.
+        await Assert.ThrowsAsync<KeyValueConnectionException>(async () =>
+        {
+            await using var client = await KeyValueClient.ConnectAsync(SdkOptions(o => o.TlsCertificateAuthorities.Add(servers.Certificates.Authority)));
+            await client.GetStringAsync("tls-no-cert");
+        });
+    }
+
+    private KeyValueClientOptions SdkOptions(Action<KeyValueClientOptions> configure)
+    {
+        var options = new KeyValueClientOptions { UseTls = true, ConnectTimeout = TimeSpan.FromSeconds(10) };
+        options.Endpoints.Add("127.0.0.1:" + servers.Silo.TlsPort.ToString(CultureInfo.InvariantCulture));
+        configure(options);
+        return options;
     }
 
     private static Task<ProcessResult> CliAsync(int port, IEnumerable<string> tls, IEnumerable<string> command) =>
