@@ -125,7 +125,7 @@ public static class SiloApplication
             ConfigureOrleans(orleans, builder.Configuration, keyGrains, transport, membership, name);
             if (tls is { Cluster: true })
             {
-                orleans.UseTls(tls.ConfigureOrleans);
+                tls.ConfigureOrleans(orleans);
             }
 
             if (host.DashboardPort > 0)

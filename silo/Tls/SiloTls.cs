@@ -3,6 +3,7 @@ using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
+using Orleans.Configuration;
 using Orleans.Connections.Security;
 
 namespace Orleans.KeyValue.Silo.Tls;
@@ -134,18 +135,35 @@ internal sealed class SiloTls
 
     /// <summary>
     /// Orleans's silo and gateway connections (Microsoft.Orleans.Connections.Security): our
-    /// certificate both ways, and the peer's (another silo, or an Orleans client) must chain to
-    /// the CA. Host names are not checked: silos dial each other by address, and the CA is the trust.
+    /// certificate both ways. Another silo must show a certificate that chains to the CA; an
+    /// Orleans client on the gateway port is asked for one as <c>--tls-auth-clients</c> says for
+    /// RESP clients. Host names are not checked: silos dial each other by address, and the CA is the trust.
     /// </summary>
-    public void ConfigureOrleans(Orleans.Connections.Security.TlsOptions tls)
+    public void ConfigureOrleans(ISiloBuilder orleans)
     {
-        ArgumentNullException.ThrowIfNull(tls);
-        tls.LocalCertificate = Certificate;
-        tls.RemoteCertificateMode = RemoteCertificateMode.RequireCertificate;
-        tls.ClientCertificateMode = RemoteCertificateMode.RequireCertificate;
-        tls.RemoteCertificateValidation = (certificate, chain, _) => IsSignedByAuthority(certificate, chain, requiredUsage: null);
-        tls.HandshakeTimeout = _handshakeTimeout;
+        var peers = OrleansOptions(RemoteCertificateMode.RequireCertificate);
+        var clients = OrleansOptions(Clients switch
+        {
+            ClientCertificateMode.RequireCertificate => RemoteCertificateMode.RequireCertificate,
+            ClientCertificateMode.AllowCertificate => RemoteCertificateMode.AllowCertificate,
+            _ => RemoteCertificateMode.NoCertificate,
+        });
+        orleans.Configure<SiloConnectionOptions>(connections =>
+        {
+            connections.ConfigureSiloInboundConnection(connection => connection.UseServerTls(peers));
+            connections.ConfigureSiloOutboundConnection(connection => connection.UseClientTls(peers));
+            connections.ConfigureGatewayInboundConnection(connection => connection.UseServerTls(clients));
+        });
     }
+
+    private Orleans.Connections.Security.TlsOptions OrleansOptions(RemoteCertificateMode remote) => new()
+    {
+        LocalCertificate = Certificate,
+        RemoteCertificateMode = remote,
+        ClientCertificateMode = RemoteCertificateMode.RequireCertificate,
+        RemoteCertificateValidation = (certificate, chain, _) => IsSignedByAuthority(certificate, chain, requiredUsage: null),
+        HandshakeTimeout = _handshakeTimeout,
+    };
 
     /// <summary>
     /// True when <paramref name="certificate"/> chains to one of our CAs (intermediates it sent
