@@ -157,6 +157,7 @@ public static class SiloApplication
         services.AddSingleton(new SiloIdentity
         {
             GatewayPort = gateway.AnnouncedPort,
+            TlsPort = tls is null ? 0 : gateway.TlsPort,
             Name = name,
         });
         // Commands finish in microseconds: running a connection's continuations on the I/O
