@@ -102,6 +102,18 @@ public sealed class TlsClusterTests(TlsClusterFixture fixture) : IClassFixture<T
         });
     }
 
+    [Fact(Timeout = Timeout)]
+    public async Task Kv_WithOrleansAndTls_SetsAndGets()
+    {
+        var key = "tls-kv-orleans-" + Guid.NewGuid().ToString("N");
+        var gateways = string.Join(',', fixture.Cluster.LiveSilos.Select(s => "127.0.0.1:" + s.OrleansGatewayPort.ToString(CultureInfo.InvariantCulture)));
+        string[] flags = ["--orleans", "--gateways", gateways, "--cluster-id", fixture.Cluster.ClusterId, "--timeout-ms", "20000", "--tls", "--cacert", fixture.Certificates.CaFile, "--cert", fixture.Certificates.ClientCertFile, "--key", fixture.Certificates.ClientKeyFile];
+        var set = await Testing.ProcessRunner.RunAsync("dotnet", [Client.KvTool.Path, .. flags, "set", key, "via kv"], TimeSpan.FromSeconds(60));
+        Assert.True(set.ExitCode == 0, set.ToString());
+        var get = await Testing.ProcessRunner.RunAsync("dotnet", [Client.KvTool.Path, .. flags, "get", key], TimeSpan.FromSeconds(60));
+        Assert.True(get.StandardOutput == "via kv\n", get.ToString());
+    }
+
     private KeyValueOrleansClientOptions ClientOptions()
     {
         var options = new KeyValueOrleansClientOptions { ClusterId = fixture.Cluster.ClusterId, ConnectTimeout = TimeSpan.FromSeconds(20), ResponseTimeout = TimeSpan.FromSeconds(10) };

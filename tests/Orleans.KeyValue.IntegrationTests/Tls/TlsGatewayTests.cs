@@ -158,6 +158,21 @@ public sealed class TlsGatewayTests(TlsServersFixture servers) : IClassFixture<T
         });
     }
 
+    [Fact(Timeout = TestTimeouts.ExternalClient)]
+    public async Task Kv_OverTls_WithRedisClisFlags_SetsAndGets()
+    {
+        var key = "tls-kv-" + Guid.NewGuid().ToString("N");
+        string[] flags = ["--port", servers.Silo.TlsPort.ToString(CultureInfo.InvariantCulture), "--tls", "--cacert", servers.Certificates.CaFile, "--cert", servers.Certificates.ClientCertFile, "--key", servers.Certificates.ClientKeyFile];
+        var set = await ProcessRunner.RunAsync("dotnet", [Client.KvTool.Path, .. flags, "set", key, "via kv"], CliTimeout);
+        Assert.True(set.ExitCode == 0, set.ToString());
+        var get = await ProcessRunner.RunAsync("dotnet", [Client.KvTool.Path, .. flags, "get", key], CliTimeout);
+        Assert.True(get.StandardOutput == "via kv\n", get.ToString());
+
+        // A CA file that is not there is the user's mistake (exit 2), not a connection failure.
+        var missing = await ProcessRunner.RunAsync("dotnet", [Client.KvTool.Path, "--port", servers.Silo.TlsPort.ToString(CultureInfo.InvariantCulture), "--tls", "--cacert", Path.Combine(servers.Certificates.Directory, "none.pem"), "get", key], CliTimeout);
+        Assert.True(missing.ExitCode == 2, missing.ToString());
+    }
+
     private KeyValueClientOptions SdkOptions(Action<KeyValueClientOptions> configure)
     {
         var options = new KeyValueClientOptions { UseTls = true, ConnectTimeout = TimeSpan.FromSeconds(10) };
