@@ -13,6 +13,7 @@ using Orleans.KeyValue.Gateway;
 using Orleans.KeyValue.Gateway.Commands;
 using Orleans.KeyValue.Gateway.Connections;
 using Orleans.KeyValue.Grains.Keys;
+using Orleans.KeyValue.Grains.Memory;
 using Orleans.KeyValue.Runtime.Cluster;
 using Orleans.KeyValue.Runtime.Membership;
 using Orleans.KeyValue.Runtime.Transport;
@@ -40,6 +41,10 @@ public static class SiloApplication
         ["--client-query-buffer-limit"] = "Gateway:ClientQueryBufferLimit",
         ["--maxmemory"] = "Gateway:MaxMemory",
         ["--maxmemory-policy"] = "Gateway:MaxMemoryPolicy",
+        ["--maxmemory-samples"] = "Gateway:MaxMemorySamples",
+        ["--lfu-log-factor"] = "Gateway:LfuLogFactor",
+        ["--lfu-decay-time"] = "Gateway:LfuDecayTime",
+        ["--maxmemory-clients"] = "Gateway:MaxMemoryClients",
         ["--maxclients"] = "Gateway:MaxClients",
         ["--timeout"] = "Gateway:Timeout",
         ["--proto-max-bulk-len"] = "Gateway:MaxBulkLength",
@@ -82,7 +87,11 @@ public static class SiloApplication
         args = [.. args.Select(a => a == "--dashboard-insecure" ? "--Silo:DashboardInsecure=true" : a)];
 
         // Redis's memory units: --maxmemory 100mb.
-        args = [.. args.Select((a, i) => i > 0 && args[i - 1] == "--maxmemory" ? MemoryBytes(a) : a)];
+        string[] memoryFlags = ["--maxmemory", "--client-query-buffer-limit", "--maxmemory-clients", "--proto-max-bulk-len"];
+        args = [.. args.Select((a, i) => i > 0 && memoryFlags.Contains(args[i - 1]) && MemoryUnits.TryParse(a, out var bytes) ? bytes.ToString(System.Globalization.CultureInfo.InvariantCulture) : a)];
+
+        // Redis's --client-output-buffer-limit "normal <hard> <soft> <soft-seconds> [class ...]".
+        args = [.. args.SelectMany((a, i) => i > 0 && args[i - 1] == "--client-output-buffer-limit" ? OutputBufferLimitSettings(a) : a == "--client-output-buffer-limit" ? [] : [a])];
 
         // Redis writes yes and no: --protected-mode no, --tls-cluster yes.
         args = [.. args.Select((a, i) => i > 0 && YesNoFlags.Contains(args[i - 1]) ? a switch { "yes" => "true", "no" => "false", _ => a } : a)];
@@ -290,23 +299,38 @@ public static class SiloApplication
         : System.Net.Dns.GetHostAddresses(host).First(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork);
 
     /// <summary>
-    /// Secure by default: a dashboard reachable from other machines shows keys and values, so a
-    /// non-loopback bind needs a password, or the operator's explicit <c>--dashboard-insecure</c>.
+    /// Redis's <c>client-output-buffer-limit</c> value as configuration settings: the normal class's
+    /// hard limit, soft limit and soft seconds. The replica and pubsub classes are accepted (Redis's
+    /// configuration may name them) but this store has no such clients.
     /// </summary>
-    /// <summary>Redis's memtoull: a number of bytes with an optional unit (k, kb, m, mb, g, gb, any case); anything else as given.</summary>
-    private static string MemoryBytes(string text)
+    private static string[] OutputBufferLimitSettings(string value)
     {
-        var units = new (string Suffix, long Factor)[] { ("kb", 1024), ("mb", 1024 * 1024), ("gb", 1024L * 1024 * 1024), ("k", 1000), ("m", 1000 * 1000), ("g", 1000L * 1000 * 1000), ("b", 1) };
-        foreach (var (suffix, factor) in units)
+        var parts = value.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        if (parts.Length == 0 || parts.Length % 4 != 0)
         {
-            if (text.EndsWith(suffix, StringComparison.OrdinalIgnoreCase)
-                && long.TryParse(text[..^suffix.Length], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var number))
+            throw new InvalidOperationException($"client-output-buffer-limit \"{value}\": Redis's form is \"<class> <hard limit> <soft limit> <soft seconds>\", for example \"normal 1mb 512kb 10\".");
+        }
+
+        var settings = new List<string>();
+        for (var i = 0; i < parts.Length; i += 4)
+        {
+            var kind = parts[i].ToLowerInvariant();
+            if (kind is not ("normal" or "replica" or "slave" or "pubsub")
+                || !MemoryUnits.TryParse(parts[i + 1], out var hard) || !MemoryUnits.TryParse(parts[i + 2], out var soft)
+                || !long.TryParse(parts[i + 3], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var seconds))
             {
-                return (number * factor).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                throw new InvalidOperationException($"client-output-buffer-limit \"{value}\": Redis's form is \"<class> <hard limit> <soft limit> <soft seconds>\", class normal, replica or pubsub.");
+            }
+
+            if (kind == "normal")
+            {
+                settings.Add($"--Gateway:OutputHardLimit={hard}");
+                settings.Add($"--Gateway:OutputSoftLimit={soft}");
+                settings.Add($"--Gateway:OutputSoftSeconds={seconds}");
             }
         }
 
-        return text;
+        return [.. settings];
     }
 
     private static void CheckRespPorts(RespGatewayOptions gateway)
@@ -324,10 +348,10 @@ public static class SiloApplication
 
     private static void CheckMaxMemoryPolicy(RespGatewayOptions gateway)
     {
-        if (gateway.MaxMemoryPolicy != "noeviction")
+        if (!EvictionPolicies.TryParse(gateway.MaxMemoryPolicy, out _))
         {
             throw new InvalidOperationException(
-                $"maxmemory-policy {gateway.MaxMemoryPolicy} is not built yet: only noeviction (writes answer OOM past --maxmemory).");
+                $"maxmemory-policy {gateway.MaxMemoryPolicy} is not one of Redis's: volatile-lru, volatile-lfu, volatile-random, volatile-ttl, allkeys-lru, allkeys-lfu, allkeys-random, noeviction.");
         }
     }
 
@@ -343,6 +367,10 @@ public static class SiloApplication
             "Set a password (--requirepass), bind it to 127.0.0.1 (--bind), or pass --protected-mode no to serve it without one anyway.");
     }
 
+    /// <summary>
+    /// Secure by default: a dashboard reachable from other machines shows keys and values, so a
+    /// non-loopback bind needs a password, or the operator's explicit <c>--dashboard-insecure</c>.
+    /// </summary>
     private static void CheckDashboardSecurity(SiloHostOptions silo)
     {
         if (silo.DashboardPort == 0 || !string.IsNullOrEmpty(silo.DashboardPassword) || silo.DashboardInsecure || IsLoopback(silo.DashboardBind))

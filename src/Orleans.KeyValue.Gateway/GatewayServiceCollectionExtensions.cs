@@ -1,9 +1,11 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 using Orleans.KeyValue.Gateway.Commands;
 using Orleans.KeyValue.Gateway.Connections;
 using Orleans.KeyValue.Gateway.Diagnostics;
 using Orleans.KeyValue.Grains;
+using Orleans.KeyValue.Grains.Memory;
 using Orleans.KeyValue.Grains.Scripting;
 
 namespace Orleans.KeyValue.Gateway;
@@ -14,6 +16,17 @@ public static class GatewayServiceCollectionExtensions
     /// <summary>Adds the command executor, client registry and connection handler.</summary>
     public static IServiceCollection AddRespGateway(this IServiceCollection services)
     {
+        // The silo's memory limit comes from the gateway's options (Redis's names); CONFIG SET changes it.
+        services.TryAddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<RespGatewayOptions>>().Value;
+            return new MemoryLimit(options.MaxMemory, options.EvictionPolicy, sp.GetRequiredService<TimeProvider>())
+            {
+                Samples = options.MaxMemorySamples,
+                LfuLogFactor = options.LfuLogFactor,
+                LfuDecayTime = options.LfuDecayTime,
+            };
+        });
         services.AddKeyGrains();
         services.AddOptions<RespGatewayOptions>().ValidateDataAnnotations().ValidateOnStart();
         services.TryAddSingleton<ClientRegistry>();

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Orleans.KeyValue.Grains.Memory;
 
 namespace Orleans.KeyValue.Gateway;
 
@@ -35,15 +36,36 @@ public sealed class RespGatewayOptions
 
     /// <summary>
     /// Redis's <c>maxmemory</c> (<c>--maxmemory</c>, bytes or Redis's units such as 100mb; 0, the
-    /// default, is no limit), per silo: past it, commands that may grow memory (Redis's denyoom
-    /// flag: SET, INCR, HSET, ...) answer Redis's OOM error and reads keep working. The silo's
-    /// used memory is its managed heap in use.
+    /// default, is no limit), per silo: past it, the silo evicts keys as <see cref="MaxMemoryPolicy"/>
+    /// says, or (noeviction, or nothing to evict) commands that may grow memory (Redis's denyoom
+    /// flag: SET, INCR, HSET, ...) answer Redis's OOM error while reads keep working. Used memory
+    /// is the process's (see <c>MemoryLimit</c>): a silo needs about 100 MB for itself.
     /// </summary>
     [Range(0, long.MaxValue)]
     public long MaxMemory { get; set; }
 
-    /// <summary>Redis's <c>maxmemory-policy</c>: only <c>noeviction</c> is built so far (others are refused at start).</summary>
+    /// <summary>
+    /// Redis's <c>maxmemory-policy</c> (<c>--maxmemory-policy</c>): <c>noeviction</c> (the default),
+    /// <c>allkeys-lru</c>, <c>allkeys-lfu</c>, <c>allkeys-random</c>, <c>volatile-lru</c>,
+    /// <c>volatile-lfu</c>, <c>volatile-random</c>, <c>volatile-ttl</c>.
+    /// </summary>
+    [Required]
     public string MaxMemoryPolicy { get; set; } = "noeviction";
+
+    /// <summary><see cref="MaxMemoryPolicy"/> parsed; noeviction for a name Redis does not know (refused at start).</summary>
+    public EvictionPolicy EvictionPolicy => EvictionPolicies.TryParse(MaxMemoryPolicy, out var policy) ? policy : EvictionPolicy.NoEviction;
+
+    /// <summary>Redis's <c>maxmemory-samples</c>: keys sampled for each eviction.</summary>
+    [Range(1, int.MaxValue)]
+    public int MaxMemorySamples { get; set; } = 5;
+
+    /// <summary>Redis's <c>lfu-log-factor</c>: how slowly the LFU counter grows.</summary>
+    [Range(0, int.MaxValue)]
+    public int LfuLogFactor { get; set; } = 10;
+
+    /// <summary>Redis's <c>lfu-decay-time</c>: minutes for the LFU counter to lose one.</summary>
+    [Range(0, int.MaxValue)]
+    public int LfuDecayTime { get; set; } = 1;
 
     /// <summary>Redis's <c>maxclients</c>.</summary>
     [Range(1, 1_000_000)]
@@ -63,6 +85,31 @@ public sealed class RespGatewayOptions
     /// </summary>
     [Range(1024 * 1024, long.MaxValue)]
     public long ClientQueryBufferLimit { get; set; } = 1024L * 1024 * 1024;
+
+    /// <summary>
+    /// Redis's <c>client-output-buffer-limit</c> for normal clients, the hard limit
+    /// (<c>--client-output-buffer-limit "normal hard soft seconds"</c>; 0, Redis's default, is none):
+    /// a client that does not read its replies, so that the silo holds this many bytes of them it
+    /// could not hand to the socket, is disconnected at once.
+    /// </summary>
+    [Range(0, long.MaxValue)]
+    public long OutputHardLimit { get; set; }
+
+    /// <summary>The soft limit of <c>client-output-buffer-limit</c>: held this long (<see cref="OutputSoftSeconds"/>) past it, the client is disconnected.</summary>
+    [Range(0, long.MaxValue)]
+    public long OutputSoftLimit { get; set; }
+
+    /// <summary>The seconds of <c>client-output-buffer-limit</c>'s soft limit.</summary>
+    [Range(0, int.MaxValue)]
+    public long OutputSoftSeconds { get; set; }
+
+    /// <summary>
+    /// Redis 7's <c>maxmemory-clients</c> (<c>--maxmemory-clients</c>, bytes or Redis's units; 0,
+    /// the default, is none): when the input and output all connections hold together pass it, the
+    /// connections holding the most are closed until they are under it (Redis's client eviction).
+    /// </summary>
+    [Range(0, long.MaxValue)]
+    public long MaxMemoryClients { get; set; }
 
     /// <summary>Redis's <c>proto-max-bulk-len</c>.</summary>
     [Range(1, 2147483591)]

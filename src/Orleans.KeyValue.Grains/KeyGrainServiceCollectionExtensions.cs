@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Orleans.KeyValue.Grains.Calls;
 using Orleans.KeyValue.Grains.Keys;
+using Orleans.KeyValue.Grains.Memory;
 using Orleans.KeyValue.Grains.Scripting;
 using Orleans.KeyValue.Runtime.Placement;
 using Orleans.KeyValue.Runtime.Storage;
@@ -24,7 +25,7 @@ public static class KeyGrainServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddOptions<TimingWheelOptions>();
         services.AddOptions<ScriptOptions>();
-        services.TryAddSingleton<IRecordStore<KeyRecord>, RecordStore<KeyRecord>>();
+        services.TryAddSingleton<IRecordStore<KeyRecord>>(_ => KeyRecordSize.NewStore());
         services.TryAddSingleton(sp =>
         {
             var options = sp.GetRequiredService<IOptions<TimingWheelOptions>>().Value;
@@ -32,6 +33,7 @@ public static class KeyGrainServiceCollectionExtensions
             return new TimingWheel(now, (long)options.Tick.TotalMilliseconds, options.Slots);
         });
         services.TryAddSingleton<KeyspaceStatistics>();
+        services.TryAddSingleton(sp => new MemoryLimit(sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<KeyGrainServices>();
         services.TryAddSingleton<IKeyInvoker, KeyInvoker>();
         services.TryAddSingleton<IDeadlineHandler, KeyExpiryHandler>();

@@ -248,7 +248,7 @@ internal static class CommandCatalog
                 "A container for server configuration commands.",
                 "2.0.0",
                 Plain("config|get", -3, server.ConfigGetAsync, ["admin", "noscript", "loading", "stale"], "server", "Returns the effective values of configuration parameters.", "2.0.0"),
-                Plain("config|set", -4, ServerCommands.ConfigSetAsync, ["admin", "noscript", "loading", "stale"], "server", "Sets configuration parameters in-flight.", "2.0.0"),
+                Plain("config|set", -4, server.ConfigSetAsync, ["admin", "noscript", "loading", "stale"], "server", "Sets configuration parameters in-flight.", "2.0.0"),
                 Plain("config|resetstat", 2, ServerCommands.ConfigResetStatAsync, ["admin", "noscript", "loading", "stale"], "server", "Resets the server's statistics.", "2.0.0")),
             Container(
                 "memory",

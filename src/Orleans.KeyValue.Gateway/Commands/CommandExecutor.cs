@@ -5,6 +5,7 @@ using Orleans.KeyValue.Gateway.Connections;
 using Orleans.KeyValue.Gateway.Keyspace;
 using Orleans.KeyValue.Grains.Calls;
 using Orleans.KeyValue.Grains.Keys;
+using Orleans.KeyValue.Grains.Memory;
 using Orleans.KeyValue.Grains.Scripting;
 using Orleans.KeyValue.Resp;
 
@@ -33,7 +34,8 @@ public sealed class CommandExecutor : IScriptHost
     private readonly ScriptingCommands _scripting;
     private readonly CommandRouter? _router;
     private readonly CommandDefinition _execDefinition;
-    private readonly long _maxMemory;
+    private readonly MemoryLimit _memory;
+    private readonly Evictor _evictor;
 
     private static readonly KvReply OutOfMemoryReply = KvReply.FromError("OOM command not allowed when used memory > 'maxmemory'.");
     private long _commandsProcessed;
@@ -49,7 +51,8 @@ public sealed class CommandExecutor : IScriptHost
         ArgumentNullException.ThrowIfNull(keys);
         ArgumentNullException.ThrowIfNull(options);
         var gateway = options.Value;
-        _maxMemory = gateway.MaxMemory;
+        _memory = keys.Memory;
+        _evictor = new Evictor(keys, invoker);
         var caller = new KeyCaller(invoker);
         var stringOptions = new StringOptionParser(keys);
         var keyspace = new KeyspaceService(keys, cluster?.Slots);
@@ -138,24 +141,46 @@ public sealed class CommandExecutor : IScriptHost
         context.Session.LastCommand = definition.Name;
         // Inside MULTI every command but EXEC, DISCARD, QUIT and RESET counts (queueing grows memory too).
         var queues = transaction is not null && !(Arguments.Is(request[0], "exec"u8) || Arguments.Is(request[0], "discard"u8) || Arguments.Is(request[0], "quit"u8) || Arguments.Is(request[0], "reset"u8));
-        if (OutOfMemory(definition, queues))
+        if (MayGrowMemory(definition, queues))
         {
-            // Redis's processCommand: a command that may grow memory, past maxmemory (and inside
-            // MULTI it makes EXEC abort).
-            if (transaction is not null && !TransactionCommands.IsControl(request[0]))
+            // Redis's processCommand: a command that may grow memory, past maxmemory, first makes
+            // room as the policy says, or answers OOM (and inside MULTI makes EXEC abort).
+            var room = _evictor.MakeRoomAsync();
+            if (!room.IsCompletedSuccessfully)
             {
-                transaction.Failed = true;
+                return WhenRoomAsync(room, context, definition, request);
             }
 
-            return new(OutOfMemoryReply);
+            if (!room.Result)
+            {
+                return new(RefuseForMemory(context, request));
+            }
         }
 
-        if (transaction is not null && !TransactionCommands.IsControl(request[0]))
+        return QueueOrRun(context, definition, request);
+    }
+
+    private async ValueTask<KvReply> WhenRoomAsync(ValueTask<bool> room, CommandContext context, CommandDefinition definition, RespRequest request) =>
+        await room ? await QueueOrRun(context, definition, request) : RefuseForMemory(context, request);
+
+    private ValueTask<KvReply> QueueOrRun(CommandContext context, CommandDefinition definition, RespRequest request)
+    {
+        if (context.Session.Transaction is { } transaction && !TransactionCommands.IsControl(request[0]))
         {
             return new(TransactionCommands.Queue(transaction, definition, request));
         }
 
         return Run(context, definition, request);
+    }
+
+    private static KvReply RefuseForMemory(CommandContext context, RespRequest request)
+    {
+        if (context.Session.Transaction is { } transaction && !TransactionCommands.IsControl(request[0]))
+        {
+            transaction.Failed = true;
+        }
+
+        return OutOfMemoryReply;
     }
 
     /// <summary>Runs a command for the server itself (WATCH's look at a key, a keyless EXEC queue) as <paramref name="session"/>'s client would.</summary>
@@ -193,8 +218,22 @@ public sealed class CommandExecutor : IScriptHost
             return new(error);
         }
 
-        // Each silo checks its own memory: the owner refuses a write past its maxmemory.
-        return OutOfMemory(definition, queued: false) ? new(OutOfMemoryReply) : Run(context, definition, request);
+        // Each silo checks its own memory: the owner makes room, or refuses a write, past its maxmemory.
+        if (MayGrowMemory(definition, queued: false))
+        {
+            var room = _evictor.MakeRoomAsync();
+            if (!room.IsCompletedSuccessfully)
+            {
+                return WhenRoomAsync(room, context, definition, request);
+            }
+
+            if (!room.Result)
+            {
+                return new(OutOfMemoryReply);
+            }
+        }
+
+        return Run(context, definition, request);
     }
 
     /// <summary>
@@ -231,9 +270,9 @@ public sealed class CommandExecutor : IScriptHost
     /// <summary>A script with keys, inside its key's turn (the key grain calls this).</summary>
     public KvReply Run(KeyOperations key, in ScriptRequest request) => _scripting.Run(key, request);
 
-    /// <summary>True when maxmemory is set, this silo's managed heap in use is past it, and the command may grow memory (denyoom, or queued in a MULTI).</summary>
-    private bool OutOfMemory(CommandDefinition definition, bool queued) =>
-        _maxMemory > 0 && (queued || definition.Flags.Contains("denyoom")) && GC.GetTotalMemory(forceFullCollection: false) > _maxMemory;
+    /// <summary>True when maxmemory is set and the command may grow memory (denyoom, or queued in a MULTI).</summary>
+    private bool MayGrowMemory(CommandDefinition definition, bool queued) =>
+        _memory.MaxMemory > 0 && (queued || definition.Flags.Contains("denyoom"));
 
     /// <summary>The table's checks; a command that passes them is counted.</summary>
     private bool Admit(CommandContext context, RespRequest request, [NotNullWhen(true)] out CommandDefinition? definition, out KvReply error)

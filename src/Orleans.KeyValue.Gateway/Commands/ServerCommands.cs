@@ -4,6 +4,7 @@ using Orleans.KeyValue.Gateway.Cluster;
 using Orleans.KeyValue.Gateway.Connections;
 using Orleans.KeyValue.Gateway.Keyspace;
 using Orleans.KeyValue.Grains.Keys;
+using Orleans.KeyValue.Grains.Memory;
 using Orleans.KeyValue.Resp;
 using static Orleans.KeyValue.Gateway.Commands.Arguments;
 
@@ -52,8 +53,62 @@ internal sealed class ServerCommands(
         return new(KvReply.FromMap([.. items]));
     }
 
-    public static ValueTask<KvReply> ConfigSetAsync(CommandContext context, RespRequest request) =>
-        Replies.Error($"ERR Unknown option or number of arguments for CONFIG SET - '{Text(request[2])}'");
+    /// <summary>
+    /// CONFIG SET of the memory parameters (this silo's, as each Redis server has its own). As in
+    /// Redis 7, every pair is checked before any is applied, and the first bad one is named.
+    /// </summary>
+    public ValueTask<KvReply> ConfigSetAsync(CommandContext context, RespRequest request)
+    {
+        if (request.Count % 2 != 0)
+        {
+            return Replies.Error("ERR syntax error");
+        }
+
+        var changes = new List<Action<MemoryLimit>>();
+        for (var i = 2; i < request.Count; i += 2)
+        {
+            var name = Text(request[i]).ToLowerInvariant();
+            var value = Text(request[i + 1]);
+            switch (name)
+            {
+                case "maxmemory" when MemoryUnits.TryParse(value, out var bytes):
+                    changes.Add(m => m.MaxMemory = bytes);
+                    break;
+                case "maxmemory":
+                    return ConfigSetFailed(name, "argument must be a memory value");
+                case "maxmemory-policy" when EvictionPolicies.TryParse(value, out var policy):
+                    changes.Add(m => m.Policy = policy);
+                    break;
+                case "maxmemory-policy":
+                    return ConfigSetFailed(name, "argument(s) must be one of the following: volatile-lru, volatile-lfu, volatile-random, volatile-ttl, allkeys-lru, allkeys-lfu, allkeys-random, noeviction");
+                case "maxmemory-samples" when int.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var samples) && samples >= 1:
+                    changes.Add(m => m.Samples = samples);
+                    break;
+                case "maxmemory-samples":
+                    return ConfigSetFailed(name, "argument must be between 1 and 2147483647 inclusive");
+                case "lfu-log-factor" when int.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var factor) && factor >= 0:
+                    changes.Add(m => m.LfuLogFactor = factor);
+                    break;
+                case "lfu-decay-time" when int.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var decay) && decay >= 0:
+                    changes.Add(m => m.LfuDecayTime = decay);
+                    break;
+                case "lfu-log-factor" or "lfu-decay-time":
+                    return ConfigSetFailed(name, "argument must be between 0 and 2147483647 inclusive");
+                default:
+                    return Replies.Error($"ERR Unknown option or number of arguments for CONFIG SET - '{Text(request[i])}'");
+            }
+        }
+
+        foreach (var change in changes)
+        {
+            change(keys.Memory);
+        }
+
+        return new(KvReply.Ok);
+    }
+
+    private static ValueTask<KvReply> ConfigSetFailed(string name, string reason) =>
+        Replies.Error($"ERR CONFIG SET failed (possibly related to argument '{name}') - {reason}");
 
     public static ValueTask<KvReply> ConfigResetStatAsync(CommandContext context, RespRequest request) => new(KvReply.Ok);
 
@@ -79,8 +134,14 @@ internal sealed class ServerCommands(
         ("tls-port", options.TlsPort.ToString(CultureInfo.InvariantCulture)),
         ("bind", options.Bind),
         ("proto-max-bulk-len", options.MaxBulkLength.ToString(CultureInfo.InvariantCulture)),
-        ("maxmemory", options.MaxMemory.ToString(CultureInfo.InvariantCulture)),
-        ("maxmemory-policy", options.MaxMemoryPolicy),
+        ("client-query-buffer-limit", options.ClientQueryBufferLimit.ToString(CultureInfo.InvariantCulture)),
+        ("client-output-buffer-limit", string.Create(CultureInfo.InvariantCulture, $"normal {options.OutputHardLimit} {options.OutputSoftLimit} {options.OutputSoftSeconds} slave 268435456 67108864 60 pubsub 33554432 8388608 60")),
+        ("maxmemory-clients", options.MaxMemoryClients.ToString(CultureInfo.InvariantCulture)),
+        ("maxmemory", keys.Memory.MaxMemory.ToString(CultureInfo.InvariantCulture)),
+        ("maxmemory-policy", EvictionPolicies.NameOf(keys.Memory.Policy)),
+        ("maxmemory-samples", keys.Memory.Samples.ToString(CultureInfo.InvariantCulture)),
+        ("lfu-log-factor", keys.Memory.LfuLogFactor.ToString(CultureInfo.InvariantCulture)),
+        ("lfu-decay-time", keys.Memory.LfuDecayTime.ToString(CultureInfo.InvariantCulture)),
         ("cluster-enabled", "no"),
         ("requirepass", options.RequirePass ?? string.Empty),
     ];
@@ -126,15 +187,19 @@ internal sealed class ServerCommands(
 
         if (Wants("memory"))
         {
-            var managed = GC.GetTotalMemory(forceFullCollection: false);
+            var memory = keys.Memory;
+            var used = memory.UsedMemory;
             var resident = Environment.WorkingSet;
             text.Append("# Memory\r\n")
-                .Append("used_memory:").Append(managed).Append("\r\n")
-                .Append("used_memory_human:").Append(Human(managed)).Append("\r\n")
+                .Append("used_memory:").Append(used).Append("\r\n")
+                .Append("used_memory_human:").Append(Human(used)).Append("\r\n")
                 .Append("used_memory_rss:").Append(resident).Append("\r\n")
                 .Append("used_memory_rss_human:").Append(Human(resident)).Append("\r\n")
-                .Append("maxmemory:").Append(options.MaxMemory).Append("\r\n")
-                .Append("maxmemory_policy:").Append(options.MaxMemoryPolicy).Append("\r\n")
+                .Append("maxmemory:").Append(memory.MaxMemory).Append("\r\n")
+                .Append("maxmemory_human:").Append(Human(memory.MaxMemory)).Append("\r\n")
+                .Append("maxmemory_policy:").Append(EvictionPolicies.NameOf(memory.Policy)).Append("\r\n")
+                .Append("mem_clients_normal:").Append(clients.Memory).Append("\r\n")
+                .Append("gc_heap_in_use:").Append(GC.GetTotalMemory(forceFullCollection: false)).Append("\r\n")
                 .Append("gc_heap_size:").Append(GC.GetGCMemoryInfo().HeapSizeBytes).Append("\r\n")
                 .Append("\r\n");
         }
@@ -147,6 +212,8 @@ internal sealed class ServerCommands(
                 .Append("total_commands_processed:").Append(commandsProcessed()).Append("\r\n")
                 .Append("rejected_connections:").Append(clients.RejectedTotal).Append("\r\n")
                 .Append("expired_keys:").Append(stats.ExpiredKeys).Append("\r\n")
+                .Append("evicted_keys:").Append(keys.Memory.EvictedKeys).Append("\r\n")
+                .Append("evicted_clients:").Append(clients.EvictedTotal).Append("\r\n")
                 .Append("keyspace_hits:").Append(stats.Hits).Append("\r\n")
                 .Append("keyspace_misses:").Append(stats.Misses).Append("\r\n")
                 .Append("grain_activations:").Append(stats.Activations).Append("\r\n")

@@ -47,6 +47,15 @@ public sealed class ClientSession
 
     public string? LibraryVersion { get; set; }
 
+    /// <summary>Input received and not yet run (a half-sent command, a pipeline still to parse).</summary>
+    public long InputBytes { get; internal set; }
+
+    /// <summary>Replies the client has not taken yet that the silo holds for it.</summary>
+    public long OutputBytes { get; internal set; }
+
+    /// <summary>Closes the connection at once (client eviction, output buffer limits).</summary>
+    internal Action? Kill { get; set; }
+
     /// <summary>Set by QUIT: close once the reply is sent.</summary>
     public bool CloseRequested { get; set; }
 

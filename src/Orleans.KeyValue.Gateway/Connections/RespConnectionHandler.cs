@@ -63,6 +63,7 @@ public sealed partial class RespConnectionHandler : ConnectionHandler
             return;
         }
 
+        session.Kill = () => connection.Abort(new ConnectionAbortedException("Closed by a client memory limit."));
         var parser = new RespRequestParser(_limits);
         var request = new RespRequest();
         using var window = new PipelineWindow();
@@ -96,7 +97,12 @@ public sealed partial class RespConnectionHandler : ConnectionHandler
                     {
                         // Every reply of this batch before the input moves on (or the held
                         // command runs, or the connection closes).
-                        await DrainAsync(window, context, output);
+                        if (!await DrainAsync(window, context, output))
+                        {
+                            close = true;
+                            break;
+                        }
+
                         if (window.ProtocolError is { } error)
                         {
                             RespWriter.WriteError(output, "ERR " + error);
@@ -127,7 +133,12 @@ public sealed partial class RespConnectionHandler : ConnectionHandler
                     if (step == Step.Flush)
                     {
                         // Bounded memory for huge pipelines: hand replies over before going on.
-                        await output.FlushAsync();
+                        if (!await FlushAsync(output, session))
+                        {
+                            close = true;
+                            break;
+                        }
+
                         continue;
                     }
 
@@ -141,21 +152,28 @@ public sealed partial class RespConnectionHandler : ConnectionHandler
                         break;
                     }
 
-                    if (output.UnflushedBytes > _options.OutputBufferLimit)
+                    if (output.UnflushedBytes > _options.OutputBufferLimit && !await FlushAsync(output, session))
                     {
-                        await output.FlushAsync();
+                        close = true;
+                        break;
                     }
                 }
 
-                if (!close && parser.PendingBytes + buffer.Slice(position).Length > _options.ClientQueryBufferLimit)
+                var unparsed = parser.PendingBytes + buffer.Slice(position).Length;
+                if (!close && unparsed > _options.ClientQueryBufferLimit)
                 {
                     // Redis: "Closing client that reached max query buffer length".
                     LogQueryBufferLimit(session.Id, _options.ClientQueryBufferLimit);
                     close = true;
                 }
 
+                _clients.Account(session, close ? 0 : unparsed, session.OutputBytes);
                 input.AdvanceTo(position, buffer.End);
-                await output.FlushAsync();
+                if (!await FlushAsync(output, session))
+                {
+                    break;
+                }
+
                 if (close || result.IsCompleted || result.IsCanceled)
                 {
                     break;
@@ -198,19 +216,82 @@ public sealed partial class RespConnectionHandler : ConnectionHandler
         Drain,
     }
 
-    /// <summary>Waits for every command in flight, in order, writing each reply.</summary>
-    private async ValueTask DrainAsync(PipelineWindow window, CommandContext context, PipeWriter output)
+    /// <summary>Waits for every command in flight, in order, writing each reply; false when the client must be closed (output buffer limits).</summary>
+    private async ValueTask<bool> DrainAsync(PipelineWindow window, CommandContext context, PipeWriter output)
     {
         while (window.Count > 0)
         {
             var entry = window.Take();
             var reply = await entry.Reply;
             WriteEntry(window, entry, reply, context, output);
-            if (output.UnflushedBytes > _options.OutputBufferLimit)
+            if (output.UnflushedBytes > _options.OutputBufferLimit && !await FlushAsync(output, context.Session))
             {
-                await output.FlushAsync();
+                // The rest of the window still answers into the void, so no command is left running unseen.
+                while (window.Count > 0)
+                {
+                    var rest = window.Take();
+                    await rest.Reply;
+                    window.Return(rest);
+                }
+
+                return false;
             }
         }
+
+        return true;
+    }
+
+    /// <summary>
+    /// Hands the replies written so far to the socket. A client that does not read them makes the
+    /// flush wait: what the silo then holds for it counts against Redis's
+    /// <c>client-output-buffer-limit</c> (past the hard limit the client is closed at once; past
+    /// the soft one for its seconds, too) and <c>maxmemory-clients</c>. False: the client is closed.
+    /// </summary>
+    private async ValueTask<bool> FlushAsync(PipeWriter output, ClientSession session)
+    {
+        var held = output.UnflushedBytes;
+        var flush = output.FlushAsync();
+        if (flush.IsCompletedSuccessfully)
+        {
+            return !flush.Result.IsCanceled;
+        }
+
+        _clients.Account(session, session.InputBytes, held);
+        try
+        {
+            if (_options.OutputHardLimit > 0 && held >= _options.OutputHardLimit)
+            {
+                return OutputLimitReached(session, held, "hard");
+            }
+
+            if (_options.OutputSoftLimit > 0 && held >= _options.OutputSoftLimit)
+            {
+                try
+                {
+                    await flush.AsTask().WaitAsync(TimeSpan.FromSeconds(_options.OutputSoftSeconds), _time);
+                    return true;
+                }
+                catch (TimeoutException)
+                {
+                    return OutputLimitReached(session, held, "soft");
+                }
+            }
+
+            var result = await flush;
+            return !result.IsCanceled;
+        }
+        finally
+        {
+            _clients.Account(session, session.InputBytes, 0);
+        }
+    }
+
+    private bool OutputLimitReached(ClientSession session, long held, string which)
+    {
+        // Redis: "Client ... scheduled to be closed ASAP for overcoming of output buffer limits."
+        LogOutputBufferLimit(session.Id, held, which);
+        session.Kill?.Invoke();
+        return false;
     }
 
     /// <summary>Writes the replies of the oldest commands in flight that are done, in order.</summary>
@@ -365,6 +446,9 @@ public sealed partial class RespConnectionHandler : ConnectionHandler
 
     [LoggerMessage(EventId = 404, Level = LogLevel.Warning, Message = "Closed client {ClientId}: its input not yet parsed reached client-query-buffer-limit ({Limit} bytes)")]
     private partial void LogQueryBufferLimit(long clientId, long limit);
+
+    [LoggerMessage(EventId = 405, Level = LogLevel.Warning, Message = "Closed client {ClientId}: it did not read its replies ({Bytes} bytes held), past the {Which} client-output-buffer-limit")]
+    private partial void LogOutputBufferLimit(long clientId, long bytes, string which);
 
     [LoggerMessage(EventId = 403, Level = LogLevel.Debug, Message = "Client {ClientId} closed after the idle timeout")]
     private partial void LogIdleClosed(long clientId);

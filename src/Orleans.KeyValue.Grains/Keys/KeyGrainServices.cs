@@ -1,3 +1,4 @@
+using Orleans.KeyValue.Grains.Memory;
 using Orleans.KeyValue.Runtime.Replication;
 using Orleans.KeyValue.Runtime.Storage;
 using Orleans.KeyValue.Runtime.Timers;
@@ -10,7 +11,8 @@ public sealed class KeyGrainServices(
     TimingWheel wheel,
     TimeProvider time,
     KeyspaceStatistics statistics,
-    ReplicationService? replication = null)
+    ReplicationService? replication = null,
+    MemoryLimit? memory = null)
 {
     public IRecordStore<KeyRecord> Storage { get; } = storage;
 
@@ -25,6 +27,9 @@ public sealed class KeyGrainServices(
 
     /// <summary>True when writes of <paramref name="slot"/> must reach a backup before they are stored.</summary>
     public bool IsReplicated(int slot) => Replication is { Enabled: true } replication && replication.BackupOf(slot) is not null;
+
+    /// <summary>The silo's maxmemory, eviction policy and the use of keys they rank by.</summary>
+    public MemoryLimit Memory { get; } = WithRecords(memory ?? new MemoryLimit(time), storage, replication);
 
     /// <summary>Who holds each key's turn on this silo.</summary>
     public KeyTurns Turns { get; } = new();
@@ -47,6 +52,12 @@ public sealed class KeyGrainServices(
     {
         Turns.Deactivated(key);
         Statistics.Deactivated();
+    }
+
+    private static MemoryLimit WithRecords(MemoryLimit memory, IRecordStore<KeyRecord> storage, ReplicationService? replication)
+    {
+        memory.Records = () => storage.Bytes + (replication?.BackupBytes ?? 0);
+        return memory;
     }
 
     /// <summary>The clock in Unix milliseconds, as Redis keeps deadlines.</summary>

@@ -416,6 +416,7 @@ public sealed partial class KeyOperations
             return default;
         }
 
+        _services.Memory.Touch(_key, now, created: false);
         return record;
     }
 
@@ -450,6 +451,11 @@ public sealed partial class KeyOperations
         if (tagged.HasDeadline && !keep)
         {
             _services.Wheel.Schedule(_key, tagged.DeadlineMs);
+        }
+
+        if (!previous.Exists)
+        {
+            _services.Memory.Touch(_key, _services.NowMs, created: true);
         }
     }
 

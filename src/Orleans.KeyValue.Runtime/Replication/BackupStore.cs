@@ -10,11 +10,14 @@ namespace Orleans.KeyValue.Runtime.Replication;
 /// </summary>
 public sealed class BackupStore
 {
-    private readonly RecordStore<KeyRecord> _records = new();
+    private readonly RecordStore<KeyRecord> _records = KeyRecordSize.NewStore();
     private readonly bool[] _complete = new bool[KeySlot.Count];
 
     /// <summary>Keys held as copies.</summary>
     public int Count => _records.Count;
+
+    /// <summary>About the bytes the copies hold.</summary>
+    public long Bytes => _records.Bytes;
 
     /// <summary>Slots whose copy is complete.</summary>
     public int CompleteSlots => _complete.Count(c => c);

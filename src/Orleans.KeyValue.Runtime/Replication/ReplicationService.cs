@@ -128,6 +128,9 @@ public sealed partial class ReplicationService : IDisposable
     /// <summary>Keys held here as copies of other silos' slots.</summary>
     public int BackupKeys => _copies.Count;
 
+    /// <summary>About the bytes the copies this silo keeps for others hold.</summary>
+    public long BackupBytes => _copies.Bytes;
+
     /// <summary>Slots whose copy here is complete.</summary>
     public int CompleteCopies => _copies.CompleteSlots;
 

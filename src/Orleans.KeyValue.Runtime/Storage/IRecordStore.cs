@@ -15,6 +15,9 @@ public interface IRecordStore<TState>
     /// <summary>The number of grains with state.</summary>
     int Count { get; }
 
+    /// <summary>About the bytes the records hold (keys, values and per-record overhead), when the store counts them; else 0.</summary>
+    long Bytes { get; }
+
     /// <summary>Reads the state of <paramref name="key"/>.</summary>
     bool TryRead(ReadOnlySpan<byte> key, out TState state);
 
@@ -56,4 +59,10 @@ public interface IRecordStore<TState>
     /// first slot <paramref name="includeSlot"/> refuses, and returns that slot's cursor.
     /// </summary>
     long Scan(long cursor, int count, Action<byte[], TState> visit, Func<int, bool>? includeSlot = null);
+
+    /// <summary>
+    /// Visits up to <paramref name="count"/> records from a random slot on, a random run of each
+    /// slot with records (eviction's sampling); returns how many it visited, 0 when the store is empty.
+    /// </summary>
+    int Sample(int count, Action<byte[], TState> visit);
 }

@@ -11,10 +11,29 @@ namespace Orleans.KeyValue.Runtime.Storage;
 /// <typeparam name="TState">The record of one key.</typeparam>
 public sealed class RecordStore<TState> : IRecordStore<TState>
 {
+    /// <summary>What a record costs beyond its key and state bytes: the key array's header and a hash-table node (measured: bench/run.sh's memory figure).</summary>
+    public const int RecordOverhead = 104;
+
     private readonly Segment?[] _slots = new Segment?[KeySlot.Count];
+    private readonly Func<TState, int>? _sizeOf;
     private int _count;
+    private long _bytes;
+
+    /// <summary>A store that does not count its bytes.</summary>
+    public RecordStore()
+    {
+    }
+
+    /// <param name="sizeOf">The bytes a state holds beyond the record's fixed cost (its value array), for <see cref="Bytes"/>.</param>
+    public RecordStore(Func<TState, int> sizeOf)
+    {
+        ArgumentNullException.ThrowIfNull(sizeOf);
+        _sizeOf = sizeOf;
+    }
 
     public int Count => Volatile.Read(ref _count);
+
+    public long Bytes => Interlocked.Read(ref _bytes);
 
     public bool TryRead(ReadOnlySpan<byte> key, out TState state)
     {
@@ -39,12 +58,14 @@ public sealed class RecordStore<TState> : IRecordStore<TState>
             if (segment.States.TryAdd(key, state))
             {
                 Interlocked.Increment(ref _count);
+                Added(key, state);
                 return;
             }
 
             // Replace only the value read, so the count stays exact when a flush races this write.
             if (segment.States.TryGetValue(key, out var old) && segment.States.TryUpdate(key, state, old))
             {
+                Replaced(old, state);
                 return;
             }
         }
@@ -62,10 +83,17 @@ public sealed class RecordStore<TState> : IRecordStore<TState>
             }
 
             Interlocked.Increment(ref _count);
+            Added(key, state);
             return true;
         }
 
-        return segment.States.TryUpdate(key, state, expected);
+        if (!segment.States.TryUpdate(key, state, expected))
+        {
+            return false;
+        }
+
+        Replaced(expected, state);
+        return true;
     }
 
     public bool TryRemove(byte[] key, TState expected)
@@ -74,6 +102,7 @@ public sealed class RecordStore<TState> : IRecordStore<TState>
         if (_slots[KeySlot.Of(key)] is { } segment && segment.States.TryRemove(KeyValuePair.Create(key, expected)))
         {
             Interlocked.Decrement(ref _count);
+            Removed(key, expected);
             return true;
         }
 
@@ -82,9 +111,10 @@ public sealed class RecordStore<TState> : IRecordStore<TState>
 
     public bool Clear(ReadOnlySpan<byte> key)
     {
-        if (_slots[KeySlot.Of(key)] is { } segment && segment.BySpan.TryRemove(key, out _))
+        if (_slots[KeySlot.Of(key)] is { } segment && segment.BySpan.TryRemove(key, out var actual, out var state))
         {
             Interlocked.Decrement(ref _count);
+            Removed(actual, state);
             return true;
         }
 
@@ -118,6 +148,7 @@ public sealed class RecordStore<TState> : IRecordStore<TState>
             if (segment.States.TryRemove(pair))
             {
                 Interlocked.Decrement(ref _count);
+                Removed(pair.Key, pair.Value);
                 taken.Add(pair);
             }
         }
@@ -165,6 +196,72 @@ public sealed class RecordStore<TState> : IRecordStore<TState>
         return 0;
     }
 
+    public int Sample(int count, Action<byte[], TState> visit)
+    {
+        ArgumentNullException.ThrowIfNull(visit);
+        if (Count == 0 || count <= 0)
+        {
+            return 0;
+        }
+
+        // From a random slot on, a random run of each slot with records until count are seen: a
+        // key's slot is a hash of the key, so neighbouring slots hold unrelated keys, and a silo
+        // with few keys in few slots is sampled as well as one with many.
+        var start = Random.Shared.Next(KeySlot.Count);
+        var visited = 0;
+        for (var i = 0; i < KeySlot.Count && visited < count; i++)
+        {
+            if (_slots[(start + i) % KeySlot.Count] is not { IsEmpty: false } segment)
+            {
+                continue;
+            }
+
+            var wanted = count - visited;
+            var size = segment.States.Count;
+            var skip = size > wanted ? Random.Shared.Next(size - wanted + 1) : 0;
+            foreach (var pair in segment.States)
+            {
+                if (skip > 0)
+                {
+                    skip--;
+                    continue;
+                }
+
+                visit(pair.Key, pair.Value);
+                if (++visited >= count)
+                {
+                    break;
+                }
+            }
+        }
+
+        return visited;
+    }
+
+    private void Added(byte[] key, TState state)
+    {
+        if (_sizeOf is not null)
+        {
+            Interlocked.Add(ref _bytes, key.Length + _sizeOf(state) + RecordOverhead);
+        }
+    }
+
+    private void Replaced(TState old, TState state)
+    {
+        if (_sizeOf is not null)
+        {
+            Interlocked.Add(ref _bytes, _sizeOf(state) - _sizeOf(old));
+        }
+    }
+
+    private void Removed(byte[] key, TState state)
+    {
+        if (_sizeOf is not null)
+        {
+            Interlocked.Add(ref _bytes, -(key.Length + _sizeOf(state) + RecordOverhead));
+        }
+    }
+
     private Segment SegmentFor(int slot)
     {
         var segment = Volatile.Read(ref _slots[slot]);
@@ -189,5 +286,7 @@ public sealed class RecordStore<TState> : IRecordStore<TState>
         public ConcurrentDictionary<byte[], TState> States { get; }
 
         public ConcurrentDictionary<byte[], TState>.AlternateLookup<ReadOnlySpan<byte>> BySpan { get; }
+
+        public bool IsEmpty => States.IsEmpty;
     }
 }

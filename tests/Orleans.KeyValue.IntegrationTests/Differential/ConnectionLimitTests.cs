@@ -97,6 +97,195 @@ public sealed class ConnectionLimitTests
         }
     }
 
+    // Eviction (issue 13, item 1): over a limit it cannot get under (1 byte), a policy evicts
+    // every key it may, then refuses the write with OOM, as redis-server does; volatile policies
+    // leave keys without a deadline. The evicted count is INFO's, on both servers.
+    [Theory(Timeout = TestTimeouts.Differential)]
+    [InlineData("allkeys-lru", 0)]
+    [InlineData("allkeys-lfu", 0)]
+    [InlineData("allkeys-random", 0)]
+    [InlineData("volatile-lru", 6)]
+    [InlineData("volatile-lfu", 6)]
+    [InlineData("volatile-random", 6)]
+    [InlineData("volatile-ttl", 6)]
+    public async Task MaxMemory_PolicyThatCannotGetUnder_EvictsWhatItMay_ThenRefuses(string policy, int kept)
+    {
+        await using var pair = await Pair.StartAsync("--maxmemory-policy", policy);
+        await using var run = await DifferentialRun.OpenAsync(pair.Reference.Port, pair.Tested.Port, "evict");
+        for (var i = 0; i < 12; i++)
+        {
+            string[] set = i % 2 == 0 ? ["SET", $"{run.Key()}:{i}", "v", "EX", "1000"] : ["SET", $"{run.Key()}:{i}", "v"];
+            await run.AssertSameAsync(set);
+        }
+
+        await run.AssertSameAsync("CONFIG", "SET", "maxmemory", "1");
+        await run.AssertReplyAsync("-OOM command not allowed when used memory > 'maxmemory'.\r\n", "SET", run.Key(), "v");
+        await run.AssertSameAsync("CONFIG", "SET", "maxmemory", "0");
+        await run.AssertReplyAsync($":{kept}\r\n", "DBSIZE");
+        foreach (var port in new[] { pair.Reference.Port, pair.Tested.Port })
+        {
+            await using var connection = await RawRespConnection.ConnectAsync(port);
+            var info = Encoding.UTF8.GetString(await connection.CommandAsync("INFO", "stats"));
+            Assert.Contains($"evicted_keys:{12 - kept}\r\n", info, StringComparison.Ordinal);
+        }
+    }
+
+    // CONFIG SET and GET of the memory parameters: values, Redis's units and error texts (one
+    // parameter per GET: with a pattern, Redis answers in its hash table's order).
+    [Fact(Timeout = TestTimeouts.Differential)]
+    public async Task ConfigSet_MemoryParameters_AnswerAsRedisDoes()
+    {
+        await using var pair = await Pair.StartAsync();
+        await using var run = await DifferentialRun.OpenAsync(pair.Reference.Port, pair.Tested.Port, "config");
+        foreach (var command in new[]
+        {
+            new[] { "CONFIG", "SET", "maxmemory", "10mb" }, ["CONFIG", "GET", "maxmemory"], ["CONFIG", "SET", "maxmemory", "2G"], ["CONFIG", "GET", "maxmemory"],
+            ["CONFIG", "SET", "maxmemory", "12abc"], ["CONFIG", "SET", "maxmemory", "-1"], ["CONFIG", "GET", "maxmemory"],
+            ["CONFIG", "SET", "maxmemory-policy", "allkeys-lru"], ["CONFIG", "GET", "maxmemory-policy"], ["CONFIG", "SET", "maxmemory-policy", "VOLATILE-TTL"],
+            ["CONFIG", "GET", "maxmemory-policy"], ["CONFIG", "SET", "maxmemory-policy", "allkeys-mru"],
+            ["CONFIG", "SET", "maxmemory-samples", "10"], ["CONFIG", "GET", "maxmemory-samples"], ["CONFIG", "SET", "maxmemory-samples", "0"], ["CONFIG", "SET", "maxmemory-samples", "65"],
+            ["CONFIG", "SET", "lfu-log-factor", "5"], ["CONFIG", "SET", "lfu-decay-time", "-1"], ["CONFIG", "GET", "lfu-log-factor"], ["CONFIG", "GET", "lfu-decay-time"],
+            ["CONFIG", "SET", "maxmemory", "1mb", "maxmemory-policy", "bogus"], ["CONFIG", "GET", "maxmemory"],
+            ["CONFIG", "SET", "maxmemory", "1mb", "maxmemory-policy"], ["CONFIG", "SET", "maxmemory", "0", "maxmemory-policy", "noeviction"],
+            ["CONFIG", "GET", "maxmemory-policy"], ["CONFIG", "GET", "maxmemory-samples"],
+        })
+        {
+            await run.AssertSameAsync(command);
+        }
+    }
+
+    // client-output-buffer-limit (issue 13, item 2): a client that pipelines 300 GETs of a
+    // 100 KB value (30 MB of replies) and reads none is closed once the server holds past the
+    // hard limit, or past the soft one for its seconds, on both servers; with no limit (Redis's
+    // default for normal clients) it gets every reply.
+    [Theory(Timeout = TestTimeouts.Differential)]
+    [InlineData("normal 1mb 0 0")]
+    [InlineData("normal 0 512kb 1")]
+    public async Task OutputBufferLimit_ClosesAClientThatDoesNotRead(string limit)
+    {
+        await using var pair = await Pair.StartAsync("--client-output-buffer-limit", limit);
+        foreach (var port in new[] { pair.Reference.Port, pair.Tested.Port })
+        {
+            await using var slow = await StartSlowReaderAsync(port);
+            Assert.True(await ClientsDropToAsync(port, 1), $"port {port}: the client that reads nothing is still connected");
+            Assert.True(await slow.IsClosedByServerAsync(CloseWithin), $"port {port}: the connection is still open");
+            await using var fresh = await RawRespConnection.ConnectAsync(port);
+            Assert.Equal("+PONG\r\n", Encoding.UTF8.GetString(await fresh.CommandAsync("PING")));
+        }
+    }
+
+    [Fact(Timeout = TestTimeouts.Differential)]
+    public async Task NoOutputBufferLimit_ASlowReaderGetsEveryReply()
+    {
+        await using var pair = await Pair.StartAsync();
+        foreach (var port in new[] { pair.Reference.Port, pair.Tested.Port })
+        {
+            await using var slow = await StartSlowReaderAsync(port);
+            for (var i = 0; i < SlowReaderGets; i++)
+            {
+                Assert.Equal(SlowReaderValue + 11, (await slow.ReadReplyAsync()).Length);
+            }
+        }
+    }
+
+    // maxmemory-clients (Redis 7's client eviction): eight clients each send 900 KB of a 1 MB
+    // SET and stop; past 4 MB together the server closes the ones holding the most, keeps the
+    // others (they finish their SET) and counts them in INFO stats, on both servers.
+    [Fact(Timeout = TestTimeouts.Differential)]
+    public async Task MaxMemoryClients_ClosesTheClientsHoldingTheMost_AndKeepsTheRest()
+    {
+        await using var pair = await Pair.StartAsync("--maxmemory-clients", "4mb");
+        foreach (var port in new[] { pair.Reference.Port, pair.Tested.Port })
+        {
+            var clients = new List<RawRespConnection>();
+            try
+            {
+                for (var i = 0; i < 8; i++)
+                {
+                    var client = await RawRespConnection.ConnectAsync(port);
+                    clients.Add(client);
+                    await client.WriteRawAsync([.. Encoding.ASCII.GetBytes($"*3\r\n$3\r\nSET\r\n$8\r\nhalf:{i:D3}\r\n$1000000\r\n"), .. new byte[900_000]]);
+                }
+
+                Assert.True(await PollAsync(async () => InfoField(await InfoAsync(port, "stats"), "evicted_clients") > 0), $"port {port}: no client evicted");
+                var finished = 0;
+                foreach (var client in clients)
+                {
+                    try
+                    {
+                        if (Encoding.ASCII.GetString(await client.SendRawAsync([.. new byte[100_000], .. "\r\n"u8])) == "+OK\r\n")
+                        {
+                            finished++;
+                        }
+                    }
+                    catch (IOException)
+                    {
+                        // Evicted: closed by the server.
+                    }
+                }
+
+                Assert.InRange(finished, 1, 7);
+                await using var fresh = await RawRespConnection.ConnectAsync(port);
+                Assert.Equal("+PONG\r\n", Encoding.UTF8.GetString(await fresh.CommandAsync("PING")));
+            }
+            finally
+            {
+                foreach (var client in clients)
+                {
+                    await client.DisposeAsync();
+                }
+            }
+        }
+    }
+
+    private const int SlowReaderGets = 300;
+
+    private const int SlowReaderValue = 100_000;
+
+    /// <summary>Sets a 100 KB value, then sends 300 GETs of it and reads none of the replies.</summary>
+    private static async Task<RawRespConnection> StartSlowReaderAsync(int port)
+    {
+        var key = "obuf:" + Guid.NewGuid().ToString("N");
+        await using (var setter = await RawRespConnection.ConnectAsync(port))
+        {
+            Assert.Equal("+OK\r\n", Encoding.UTF8.GetString(await setter.CommandAsync("SET", key, new string('v', SlowReaderValue))));
+        }
+
+        var slow = await RawRespConnection.ConnectAsync(port);
+        var get = RawRespConnection.EncodeCommand("GET", key);
+        await slow.WriteRawAsync([.. Enumerable.Range(0, SlowReaderGets).SelectMany(_ => get)]);
+        return slow;
+    }
+
+    /// <summary>Polls INFO clients until <paramref name="count"/> clients are connected (the poller included).</summary>
+    private static Task<bool> ClientsDropToAsync(int port, long count) =>
+        PollAsync(async () => InfoField(await InfoAsync(port, "clients"), "connected_clients") <= count);
+
+    private static async Task<bool> PollAsync(Func<Task<bool>> condition)
+    {
+        var deadline = DateTime.UtcNow + CloseWithin;
+        while (DateTime.UtcNow < deadline)
+        {
+            if (await condition())
+            {
+                return true;
+            }
+
+            await Task.Delay(50);
+        }
+
+        return false;
+    }
+
+    private static async Task<string> InfoAsync(int port, string section)
+    {
+        await using var connection = await RawRespConnection.ConnectAsync(port);
+        return Encoding.UTF8.GetString(await connection.CommandAsync("INFO", section));
+    }
+
+    private static long InfoField(string info, string name) =>
+        info.Split("\r\n").Where(l => l.StartsWith(name + ":", StringComparison.Ordinal)).Select(l => long.Parse(l[(name.Length + 1)..], System.Globalization.CultureInfo.InvariantCulture)).FirstOrDefault(-1);
+
     [Fact(Timeout = TestTimeouts.Differential)]
     public async Task Timeout_ClosesAnIdleClient_AndKeepsAnActiveOne()
     {

@@ -4,18 +4,33 @@ using Orleans.KeyValue.Testing;
 
 namespace Orleans.KeyValue.IntegrationTests.Silo;
 
-/// <summary>maxmemory's options: Redis's units, and the policies not built yet refused at start (Build only reads them; nothing listens).</summary>
+/// <summary>maxmemory's options: Redis's units and policy names, an unknown policy refused at start (Build only reads them; nothing listens).</summary>
 public sealed class MaxMemoryOptionsTests
 {
     [Theory(Timeout = 30_000)]
-    [InlineData("allkeys-lru")]
-    [InlineData("volatile-ttl")]
     [InlineData("bogus")]
-    public async Task PolicyOtherThanNoEviction_IsRefusedAtStart(string policy)
+    [InlineData("allkeys-mru")]
+    public async Task UnknownPolicy_IsRefusedAtStart(string policy)
     {
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => Task.FromResult(SiloApplication.Build(Ports("--maxmemory", "100mb", "--maxmemory-policy", policy))));
         Assert.Contains(policy, error.Message, StringComparison.Ordinal);
+        Assert.Contains("allkeys-lru", error.Message, StringComparison.Ordinal);
         Assert.Contains("noeviction", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory(Timeout = 30_000)]
+    [InlineData("noeviction")]
+    [InlineData("allkeys-lru")]
+    [InlineData("allkeys-lfu")]
+    [InlineData("allkeys-random")]
+    [InlineData("volatile-lru")]
+    [InlineData("volatile-lfu")]
+    [InlineData("volatile-random")]
+    [InlineData("volatile-ttl")]
+    public async Task EveryRedisPolicy_Starts(string policy)
+    {
+        await using var app = SiloApplication.Build(Ports("--maxmemory", "100mb", "--maxmemory-policy", policy, "--maxmemory-samples", "10"));
+        Assert.NotNull(app);
     }
 
     [Theory(Timeout = 30_000)]
