@@ -1,6 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using Microsoft.Extensions.Options;
 using Orleans.KeyValue.Client;
@@ -28,6 +30,10 @@ internal static class KvCommandLine
         var orleans = new Option<bool>("--orleans") { Description = "Reach the key grains through an Orleans client (the silos' Orleans gateways) instead of RESP; for set, get, del and ttl", Recursive = true };
         var gateways = new Option<string?>("--gateways") { Description = $"With --orleans: the silos' Orleans gateways, host:port,... (default {KeyValueOrleansClientOptions.DefaultGateway})", Recursive = true };
         var connectionString = new Option<string?>("--connection-string") { Description = "With --orleans: find the gateways in the silos' PostgreSQL membership table instead", Recursive = true };
+        var tls = new Option<bool>("--tls") { Description = "Speak TLS (a silo's --tls-port; with --orleans, silos with --tls-cluster yes)", Recursive = true };
+        var caCert = new Option<string?>("--cacert") { Description = "With --tls: the CA (PEM) the server's certificate must chain to (default: the system's roots; required with --orleans)", Recursive = true };
+        var cert = new Option<string?>("--cert") { Description = "With --tls: a client certificate (PEM), for servers that require one", Recursive = true };
+        var certKey = new Option<string?>("--key") { Description = "With --tls: the client certificate's private key (PEM)", Recursive = true };
         var clusterId = new Option<string>("--cluster-id") { Description = "With --orleans: the silos' cluster id", DefaultValueFactory = _ => KeyValueOrleansClientOptions.DefaultClusterId, Recursive = true };
 
         KeyValueClientOptions Options(ParseResult result)
@@ -38,7 +44,15 @@ internal static class KvCommandLine
                 CommandTimeout = TimeSpan.FromMilliseconds(result.GetValue(timeout)),
                 ClientName = "kv",
                 ClusterRouting = !result.GetValue(noRouting),
+                UseTls = result.GetValue(tls),
             };
+            if (options.UseTls)
+            {
+                var (authorities, clientCertificate) = TlsFiles(result);
+                options.TlsCertificateAuthorities.AddRange(authorities);
+                options.TlsClientCertificate = clientCertificate;
+            }
+
             var list = result.GetValue(endpoints);
             foreach (var endpoint in list is { Length: > 0 } ? list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) : [$"{result.GetValue(host)}:{result.GetValue(port).ToString(CultureInfo.InvariantCulture)}"])
             {
@@ -46,6 +60,28 @@ internal static class KvCommandLine
             }
 
             return options;
+        }
+
+        // redis-cli's --cacert, --cert and --key; a file that cannot be read is the user's mistake.
+        (X509Certificate2Collection Authorities, X509Certificate2? Client) TlsFiles(ParseResult result)
+        {
+            var authorities = new X509Certificate2Collection();
+            var caFile = result.GetValue(caCert);
+            var certFile = result.GetValue(cert);
+            try
+            {
+                if (caFile is not null)
+                {
+                    authorities.ImportFromPemFile(caFile);
+                }
+
+                var client = certFile is null ? null : X509Certificate2.CreateFromPemFile(certFile, result.GetValue(certKey) ?? certFile);
+                return (authorities, client);
+            }
+            catch (Exception exception) when (exception is CryptographicException or IOException or UnauthorizedAccessException)
+            {
+                throw new TlsFileException($"cannot read the TLS files (--cacert {caFile}, --cert {certFile}): {exception.Message}", exception);
+            }
         }
 
         async Task<int> WithClientAsync(ParseResult result, Func<KeyValueClient, Task<int>> work)
@@ -60,6 +96,11 @@ internal static class KvCommandLine
             {
                 await using var client = await KeyValueClient.ConnectAsync(Options(result));
                 return await work(client);
+            }
+            catch (TlsFileException exception)
+            {
+                await error.WriteLineAsync("kv: " + exception.Message);
+                return ExitCodes.Usage;
             }
             catch (KeyValueConnectionException exception)
             {
@@ -88,6 +129,14 @@ internal static class KvCommandLine
                 ConnectTimeout = TimeSpan.FromMilliseconds(result.GetValue(timeout)),
             };
             options.Gateways.AddRange(result.GetValue(gateways)?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? []);
+            if (result.GetValue(tls))
+            {
+                options.UseTls = true;
+                var (authorities, clientCertificate) = TlsFiles(result);
+                options.TlsCertificateAuthorities.AddRange(authorities);
+                options.TlsClientCertificate = clientCertificate;
+            }
+
             return options;
         }
 
@@ -109,6 +158,11 @@ internal static class KvCommandLine
             {
                 await using var client = await KeyValueGrainClient.ConnectAsync(OrleansOptions(result));
                 return await work(new OrleansStore(client));
+            }
+            catch (TlsFileException exception)
+            {
+                await error.WriteLineAsync("kv: " + exception.Message);
+                return ExitCodes.Usage;
             }
             catch (OptionsValidationException exception)
             {
@@ -257,6 +311,10 @@ internal static class KvCommandLine
         root.Options.Add(gateways);
         root.Options.Add(connectionString);
         root.Options.Add(clusterId);
+        root.Options.Add(tls);
+        root.Options.Add(caCert);
+        root.Options.Add(cert);
+        root.Options.Add(certKey);
         root.SetAction((result, cancellationToken) => WithClientAsync(result, client => InteractiveShell.RunAsync(client, output, cancellationToken)));
 
         var parsed = root.Parse(args);

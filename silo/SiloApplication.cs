@@ -18,6 +18,7 @@ using Orleans.KeyValue.Runtime.Cluster;
 using Orleans.KeyValue.Runtime.Membership;
 using Orleans.KeyValue.Runtime.Transport;
 using Orleans.KeyValue.Silo.Clustering;
+using Orleans.KeyValue.Silo.Tls;
 
 namespace Orleans.KeyValue.Silo;
 
@@ -62,7 +63,17 @@ public static class SiloApplication
         ["--orleans-gateway-port"] = "Orleans:GatewayPort",
         ["--replicas"] = "Replication:Replicas",
         ["--backup-timeout"] = "Replication:BackupTimeout",
+        ["--tls-port"] = "Gateway:TlsPort",
+        ["--tls-cert-file"] = "Tls:CertFile",
+        ["--tls-key-file"] = "Tls:KeyFile",
+        ["--tls-ca-cert-file"] = "Tls:CaCertFile",
+        ["--tls-auth-clients"] = "Tls:AuthClients",
+        ["--tls-cluster"] = "Tls:Cluster",
+        ["--tls-dashboard"] = "Tls:Dashboard",
     };
+
+    /// <summary>Flags that take Redis's yes and no.</summary>
+    private static readonly HashSet<string> YesNoFlags = new(StringComparer.Ordinal) { "--protected-mode", "--tls-cluster", "--tls-dashboard" };
 
     /// <summary>
     /// Builds the silo from command-line <paramref name="args"/> (see <see cref="Flags"/>),
@@ -82,8 +93,8 @@ public static class SiloApplication
         // Redis's --client-output-buffer-limit "normal <hard> <soft> <soft-seconds> [class ...]".
         args = [.. args.SelectMany((a, i) => i > 0 && args[i - 1] == "--client-output-buffer-limit" ? OutputBufferLimitSettings(a) : a == "--client-output-buffer-limit" ? [] : [a])];
 
-        // Redis writes yes and no: --protected-mode no.
-        args = [.. args.Select((a, i) => i > 0 && args[i - 1] == "--protected-mode" ? a switch { "yes" => "true", "no" => "false", _ => a } : a)];
+        // Redis writes yes and no: --protected-mode no, --tls-cluster yes.
+        args = [.. args.Select((a, i) => i > 0 && YesNoFlags.Contains(args[i - 1]) ? a switch { "yes" => "true", "no" => "false", _ => a } : a)];
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args });
         builder.Configuration.AddEnvironmentVariables("KV_");
         builder.Configuration.AddCommandLine(args, Flags.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal));
@@ -102,7 +113,11 @@ public static class SiloApplication
         var transport = builder.Configuration.GetSection(SiloTransportOptions.SectionName).Get<SiloTransportOptions>() ?? new SiloTransportOptions();
         var membership = builder.Configuration.GetSection(MembershipOptions.SectionName).Get<MembershipOptions>() ?? new MembershipOptions();
         var keyGrains = builder.Configuration.GetSection(KeyGrainOptions.SectionName).Get<KeyGrainOptions>() ?? new KeyGrainOptions();
-        var name = membership.SiloName ?? $"{Environment.MachineName}:{gateway.Port}";
+        var name = membership.SiloName ?? $"{Environment.MachineName}:{gateway.AnnouncedPort}";
+        CheckRespPorts(gateway);
+
+        // Certificates are read now: a bad or missing file stops the silo before anything listens.
+        var tls = SiloTls.Load(builder.Configuration.GetSection(TlsOptions.SectionName).Get<TlsOptions>() ?? new TlsOptions(), gateway.TlsPort);
 
         // PostgreSQL's schema before Orleans reads it (a silo that cannot reach it stops here,
         // non-zero). The store's cluster services start and stop with the Orleans silo (a clean
@@ -117,6 +132,11 @@ public static class SiloApplication
         builder.UseOrleans(orleans =>
         {
             ConfigureOrleans(orleans, builder.Configuration, keyGrains, transport, membership, name);
+            if (tls is { Cluster: true })
+            {
+                tls.ConfigureOrleans(orleans);
+            }
+
             if (host.DashboardPort > 0)
             {
                 // Orleans's dashboard, mounted at /orleans/ behind our dashboard's password.
@@ -145,7 +165,8 @@ public static class SiloApplication
 
         services.AddSingleton(new SiloIdentity
         {
-            GatewayPort = gateway.Port,
+            GatewayPort = gateway.AnnouncedPort,
+            TlsPort = tls is null ? 0 : gateway.TlsPort,
             Name = name,
         });
         // Commands finish in microseconds: running a connection's continuations on the I/O
@@ -153,10 +174,30 @@ public static class SiloApplication
         builder.WebHost.UseSockets(sockets => sockets.UnsafePreferInlineScheduling = silo.InlineScheduling);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
-            kestrel.Listen(ParseAddress(gateway.Bind), gateway.Port, listen => listen.UseConnectionHandler<RespConnectionHandler>());
+            if (gateway.Port > 0)
+            {
+                kestrel.Listen(ParseAddress(gateway.Bind), gateway.Port, listen => listen.UseConnectionHandler<RespConnectionHandler>());
+            }
+
+            if (gateway.TlsPort > 0 && tls is not null)
+            {
+                // TLS first, then the same RESP handler: the connection sees plain bytes.
+                kestrel.Listen(ParseAddress(gateway.Bind), gateway.TlsPort, listen =>
+                {
+                    tls.ConfigureResp(listen);
+                    listen.UseConnectionHandler<RespConnectionHandler>();
+                });
+            }
+
             if (silo.DashboardPort > 0)
             {
-                kestrel.Listen(ParseAddress(silo.DashboardBind), silo.DashboardPort);
+                kestrel.Listen(ParseAddress(silo.DashboardBind), silo.DashboardPort, listen =>
+                {
+                    if (tls is { Dashboard: true })
+                    {
+                        tls.ConfigureDashboard(listen);
+                    }
+                });
             }
         });
 
@@ -290,6 +331,19 @@ public static class SiloApplication
         }
 
         return [.. settings];
+    }
+
+    private static void CheckRespPorts(RespGatewayOptions gateway)
+    {
+        if (gateway.Port == 0 && gateway.TlsPort == 0)
+        {
+            throw new InvalidOperationException("No RESP port: --port 0 turns the plain port off, so give --tls-port.");
+        }
+
+        if (gateway.Port == gateway.TlsPort)
+        {
+            throw new InvalidOperationException($"--port and --tls-port are both {gateway.Port}: the plain and the TLS port must differ.");
+        }
     }
 
     private static void CheckMaxMemoryPolicy(RespGatewayOptions gateway)

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Security.Cryptography.X509Certificates;
 
 namespace Orleans.KeyValue.Client.Orleans;
 
@@ -55,6 +56,26 @@ public sealed class KeyValueOrleansClientOptions
     /// </summary>
     public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// Speak TLS to the gateways, for silos started with <c>--tls-cluster yes</c>. Off by default.
+    /// The gateway's certificate must chain to <see cref="TlsCertificateAuthorities"/> or match
+    /// <see cref="TlsServerCertificateThumbprint"/> (one of them is required); host names are not
+    /// checked, as between silos (gateways are found by address).
+    /// </summary>
+    public bool UseTls { get; set; }
+
+    /// <summary>The CAs a gateway's certificate must chain to (the silos' <c>--tls-ca-cert-file</c>).</summary>
+    public X509Certificate2Collection TlsCertificateAuthorities { get; } = [];
+
+    /// <summary>Pins the gateways' certificate: its SHA-1 thumbprint (40 hex digits) or SHA-256 hash (64).</summary>
+    public string? TlsServerCertificateThumbprint { get; set; }
+
+    /// <summary>
+    /// This client's certificate, with its private key: needed when the silos ask for one
+    /// (<c>--tls-auth-clients yes</c>, the default with a CA), and it must chain to their CA.
+    /// </summary>
+    public X509Certificate2? TlsClientCertificate { get; set; }
+
     /// <summary>The problems of these options, none when they are valid.</summary>
     public IReadOnlyList<string> Validate()
     {
@@ -90,6 +111,21 @@ public sealed class KeyValueOrleansClientOptions
         if (ConnectTimeout <= TimeSpan.Zero)
         {
             failures.Add("ConnectTimeout must be positive.");
+        }
+
+        if (UseTls && TlsCertificateAuthorities.Count == 0 && string.IsNullOrEmpty(TlsServerCertificateThumbprint))
+        {
+            failures.Add("UseTls needs TlsCertificateAuthorities or TlsServerCertificateThumbprint to check the gateways' certificate.");
+        }
+
+        if (TlsServerCertificateThumbprint is { Length: not (40 or 64) })
+        {
+            failures.Add("TlsServerCertificateThumbprint must be a SHA-1 thumbprint (40 hex digits) or a SHA-256 hash (64).");
+        }
+
+        if (TlsClientCertificate is { HasPrivateKey: false })
+        {
+            failures.Add("TlsClientCertificate has no private key.");
         }
 
         return failures;

@@ -69,6 +69,11 @@ public static class KeyValueOrleansClientServiceCollectionExtensions
                 cluster.ServiceId = options.ServiceId;
             });
             client.Configure<ClientMessagingOptions>(messaging => messaging.ResponseTimeout = options.ResponseTimeout);
+            if (options.UseTls)
+            {
+                client.UseTls(tls => GatewayTls.Configure(tls, options));
+            }
+
             if (!string.IsNullOrEmpty(options.PostgresConnectionString))
             {
                 client.UseAdoNetClustering(adoNet =>

@@ -68,7 +68,7 @@ public sealed partial class KeyValueClient
             return null;
         }
 
-        var opening = _routed.GetOrAdd(endpoint, e => RespConnection.OpenAsync(e, _options.ConnectTimeout, _options.MaxPendingCommands, CancellationToken.None));
+        var opening = _routed.GetOrAdd(endpoint, e => RespConnection.OpenAsync(e, _options.ConnectTimeout, _options.MaxPendingCommands, _tls, CancellationToken.None));
         try
         {
             var connection = await opening.WaitAsync(cancellationToken).ConfigureAwait(false);

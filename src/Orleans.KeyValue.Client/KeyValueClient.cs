@@ -16,6 +16,7 @@ public sealed partial class KeyValueClient : IAsyncDisposable
 {
     private readonly KeyValueClientOptions _options;
     private readonly ILogger _logger;
+    private readonly TlsConnector? _tls;
     private readonly SemaphoreSlim _connecting = new(1, 1);
     private volatile RespConnection? _connection;
     private int _nextEndpoint;
@@ -35,6 +36,7 @@ public sealed partial class KeyValueClient : IAsyncDisposable
         }
 
         _options = options;
+        _tls = TlsConnector.Create(options);
         _logger = (ILogger?)logger ?? NullLogger.Instance;
     }
 
@@ -149,7 +151,7 @@ public sealed partial class KeyValueClient : IAsyncDisposable
                 var endpoint = _options.Endpoints[(_nextEndpoint + i) % _options.Endpoints.Count];
                 try
                 {
-                    var connection = await RespConnection.OpenAsync(endpoint, _options.ConnectTimeout, _options.MaxPendingCommands, cancellationToken).ConfigureAwait(false);
+                    var connection = await RespConnection.OpenAsync(endpoint, _options.ConnectTimeout, _options.MaxPendingCommands, _tls, cancellationToken).ConfigureAwait(false);
                     await HandshakeAsync(connection, cancellationToken).ConfigureAwait(false);
                     _nextEndpoint = (_nextEndpoint + i) % _options.Endpoints.Count;
                     _connection = connection;

@@ -1,3 +1,6 @@
+using System.Net.Security;
+using System.Security.Cryptography.X509Certificates;
+
 namespace Orleans.KeyValue.Client;
 
 /// <summary>How a <see cref="KeyValueClient"/> connects.</summary>
@@ -37,4 +40,35 @@ public sealed class KeyValueClientOptions
 
     /// <summary>Commands written but not yet answered on one connection before callers wait.</summary>
     public int MaxPendingCommands { get; set; } = 65536;
+
+    /// <summary>
+    /// Speak TLS to the gateways (a silo's <c>--tls-port</c>, or Redis's). Off by default: then
+    /// the connection is the plain socket, as before.
+    /// </summary>
+    public bool UseTls { get; set; }
+
+    /// <summary>
+    /// The name the server's certificate must carry (and the SNI sent); by default the host of
+    /// the endpoint dialled (an address such as <c>127.0.0.1</c> must then be in the certificate's
+    /// IP names). Not checked when the certificate is pinned by <see cref="TlsServerCertificateThumbprint"/>.
+    /// </summary>
+    public string? TlsTargetHost { get; set; }
+
+    /// <summary>
+    /// The CAs the server's certificate must chain to (a private CA, such as the one given to
+    /// the silos' <c>--tls-ca-cert-file</c>); empty, the system's trusted roots.
+    /// </summary>
+    public X509Certificate2Collection TlsCertificateAuthorities { get; } = [];
+
+    /// <summary>
+    /// Pins the server's certificate: its SHA-1 thumbprint (40 hex digits) or SHA-256 hash (64);
+    /// any other certificate is refused, and chain and name are not checked.
+    /// </summary>
+    public string? TlsServerCertificateThumbprint { get; set; }
+
+    /// <summary>A client certificate, with its private key, for servers that require one (<c>tls-auth-clients yes</c>).</summary>
+    public X509Certificate2? TlsClientCertificate { get; set; }
+
+    /// <summary>Decides alone whether the server's certificate is accepted, instead of the CA, thumbprint and name checks.</summary>
+    public RemoteCertificateValidationCallback? TlsServerCertificateValidation { get; set; }
 }

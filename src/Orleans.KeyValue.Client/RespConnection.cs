@@ -16,7 +16,7 @@ namespace Orleans.KeyValue.Client;
 internal sealed class RespConnection : IAsyncDisposable
 {
     private readonly Socket _socket;
-    private readonly NetworkStream _stream;
+    private readonly Stream _stream;
     private readonly PipeReader _input;
     private readonly PipeWriter _output;
     private readonly Channel<Pending> _queue;
@@ -26,11 +26,13 @@ internal sealed class RespConnection : IAsyncDisposable
     private readonly Task _reading;
     private Exception? _failure;
 
-    private RespConnection(Socket socket, string endpoint, int maxPending)
+    private RespConnection(Socket socket, Stream stream, string endpoint, int maxPending)
     {
         Endpoint = endpoint;
         _socket = socket;
-        _stream = new NetworkStream(socket, ownsSocket: true);
+
+        // The plain socket's stream, or TLS over it: the pipes below are the same either way.
+        _stream = stream;
         _input = PipeReader.Create(_stream);
         _output = PipeWriter.Create(_stream);
         _queue = Channel.CreateBounded<Pending>(new BoundedChannelOptions(maxPending) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
@@ -44,24 +46,36 @@ internal sealed class RespConnection : IAsyncDisposable
     /// <summary>True once the connection failed or was closed.</summary>
     public bool IsClosed => _closed.IsCancellationRequested;
 
-    /// <summary>Opens a connection to <paramref name="endpoint"/>.</summary>
-    public static async Task<RespConnection> OpenAsync(string endpoint, TimeSpan timeout, int maxPending, CancellationToken cancellationToken)
+    /// <summary>Opens a connection to <paramref name="endpoint"/>, over TLS when <paramref name="tls"/> is given.</summary>
+    public static async Task<RespConnection> OpenAsync(string endpoint, TimeSpan timeout, int maxPending, TlsConnector? tls, CancellationToken cancellationToken)
     {
         var (host, port) = ParseEndpoint(endpoint);
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        Stream stream;
         try
         {
             using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             deadline.CancelAfter(timeout);
             await socket.ConnectAsync(new DnsEndPoint(host, port), deadline.Token).ConfigureAwait(false);
+            stream = new NetworkStream(socket, ownsSocket: true);
+            if (tls is not null)
+            {
+                // The handshake counts against the connect timeout.
+                stream = await tls.AuthenticateAsync(stream, host, deadline.Token).ConfigureAwait(false);
+            }
         }
         catch (Exception exception) when (exception is SocketException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {
             socket.Dispose();
             throw new KeyValueConnectionException($"Cannot connect to {endpoint}: {exception.Message}", exception);
         }
+        catch (Exception exception) when (TlsConnector.IsHandshakeFailure(exception))
+        {
+            socket.Dispose();
+            throw new KeyValueConnectionException($"No TLS session with {endpoint}: {exception.Message}", exception);
+        }
 
-        return new RespConnection(socket, endpoint, maxPending);
+        return new RespConnection(socket, stream, endpoint, maxPending);
     }
 
     /// <summary>Sends one command and returns its reply (an error reply is a frame, not an exception).</summary>

@@ -9,9 +9,16 @@ public sealed class RespGatewayOptions
     /// <summary>Configuration section.</summary>
     public const string SectionName = "Gateway";
 
-    /// <summary>The RESP port (<c>--port</c>).</summary>
+    /// <summary>The RESP port (<c>--port</c>); 0 turns the plain port off (Redis's <c>--port 0</c>, for a TLS-only silo).</summary>
     [Range(0, 65535)]
     public int Port { get; set; } = 6379;
+
+    /// <summary>Redis's <c>tls-port</c>: a second RESP port, over TLS, on the same address; 0 (the default) is none.</summary>
+    [Range(0, 65535)]
+    public int TlsPort { get; set; }
+
+    /// <summary>The port a client of this silo is told about (CLUSTER SLOTS): the plain one, or the TLS one on a TLS-only silo.</summary>
+    public int AnnouncedPort => Port > 0 ? Port : TlsPort;
 
     /// <summary>The address to listen on (<c>--bind</c>); loopback unless configured.</summary>
     [Required]

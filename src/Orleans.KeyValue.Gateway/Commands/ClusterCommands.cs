@@ -21,7 +21,7 @@ internal sealed class ClusterCommands(RespGatewayOptions options, ClusterRouter?
         var ranges = new List<KvReply>();
         if (cluster is null)
         {
-            ranges.Add(SlotRange(0, KeySlot.Count - 1, "127.0.0.1", options.Port, "standalone"));
+            ranges.Add(SlotRange(0, KeySlot.Count - 1, "127.0.0.1", context.Session.IsTls && options.TlsPort > 0 ? options.TlsPort : options.AnnouncedPort, "standalone"));
             return new(KvReply.FromArray([.. ranges]));
         }
 
@@ -37,7 +37,9 @@ internal sealed class ClusterCommands(RespGatewayOptions options, ClusterRouter?
 
             if (owner is not null && view.Find(owner) is { } member)
             {
-                ranges.Add(SlotRange(start, slot - 1, owner.Endpoint.Address.ToString(), member.GatewayPort, owner.ToString()));
+                // As Redis 7 with tls-cluster: a client that came in over TLS is told TLS ports.
+                var port = context.Session.IsTls && member.TlsPort > 0 ? member.TlsPort : member.GatewayPort;
+                ranges.Add(SlotRange(start, slot - 1, owner.Endpoint.Address.ToString(), port, owner.ToString()));
             }
 
             start = slot;

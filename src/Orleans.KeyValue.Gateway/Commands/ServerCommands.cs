@@ -131,6 +131,7 @@ internal sealed class ServerCommands(
         ("maxclients", options.MaxClients.ToString(CultureInfo.InvariantCulture)),
         ("timeout", options.Timeout.ToString(CultureInfo.InvariantCulture)),
         ("port", options.Port.ToString(CultureInfo.InvariantCulture)),
+        ("tls-port", options.TlsPort.ToString(CultureInfo.InvariantCulture)),
         ("bind", options.Bind),
         ("proto-max-bulk-len", options.MaxBulkLength.ToString(CultureInfo.InvariantCulture)),
         ("client-query-buffer-limit", options.ClientQueryBufferLimit.ToString(CultureInfo.InvariantCulture)),

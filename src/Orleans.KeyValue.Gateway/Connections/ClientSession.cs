@@ -30,6 +30,9 @@ public sealed class ClientSession
     /// <summary>The last command's name, lower case (CLIENT INFO's <c>cmd</c>).</summary>
     public string LastCommand { get; set; } = "NULL";
 
+    /// <summary>True when the client came in over TLS (<c>--tls-port</c>): CLUSTER SLOTS then names TLS ports.</summary>
+    public bool IsTls { get; init; }
+
     /// <summary>2 or 3 (HELLO).</summary>
     public int Protocol { get; set; } = 2;
 

@@ -34,7 +34,7 @@ public sealed partial class ClusterViewService : ILifecycleParticipant<ISiloLife
     private readonly SemaphoreSlim _changing = new(1, 1);
     private readonly TaskCompletionSource _joined = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource _stopping = new();
-    private readonly Dictionary<SiloAddress, (string Name, int Port, DateTimeOffset Started)> _described = [];
+    private readonly Dictionary<SiloAddress, (string Name, int Port, DateTimeOffset Started, int TlsPort)> _described = [];
     private readonly HashSet<SiloAddress> _leaving = [];
     private readonly System.Collections.Concurrent.ConcurrentDictionary<SiloAddress, bool> _announcedLeaving = new();
     private readonly DateTimeOffset _startedAt;
@@ -343,6 +343,7 @@ public sealed partial class ClusterViewService : ILifecycleParticipant<ISiloLife
             Silo = member.SiloAddress,
             Name = described.Name ?? member.Name,
             GatewayPort = described.Port,
+            TlsPort = described.TlsPort,
             Status = status,
             StartTime = described.Name is null ? DateTimeOffset.UnixEpoch : described.Started,
         };
@@ -376,7 +377,8 @@ public sealed partial class ClusterViewService : ILifecycleParticipant<ISiloLife
             if (answer is not null)
             {
                 var reader = new WireReader(answer);
-                _described[silo] = (reader.ReadString() ?? silo.ToString(), reader.ReadInt32(), DateTimeOffset.FromUnixTimeMilliseconds(reader.ReadInt64()));
+                // The TLS port came last, later: a silo of an older build sends none.
+                _described[silo] = (reader.ReadString() ?? silo.ToString(), reader.ReadInt32(), DateTimeOffset.FromUnixTimeMilliseconds(reader.ReadInt64()), reader.AtEnd ? 0 : reader.ReadInt32());
             }
         }
     }
@@ -387,6 +389,7 @@ public sealed partial class ClusterViewService : ILifecycleParticipant<ISiloLife
         writer.WriteString(_identity.Name);
         writer.WriteInt32(_identity.GatewayPort);
         writer.WriteInt64(_startedAt.ToUnixTimeMilliseconds());
+        writer.WriteInt32(_identity.TlsPort);
         return writer.Written.ToArray();
     }
 

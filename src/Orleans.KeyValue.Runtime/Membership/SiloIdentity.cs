@@ -8,4 +8,7 @@ public sealed class SiloIdentity
 
     /// <summary>The RESP gateway port.</summary>
     public int GatewayPort { get; set; }
+
+    /// <summary>The RESP port over TLS (<c>--tls-port</c>); 0 when there is none.</summary>
+    public int TlsPort { get; set; }
 }

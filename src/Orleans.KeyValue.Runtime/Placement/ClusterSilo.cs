@@ -9,6 +9,9 @@ public sealed record ClusterSilo
     /// <summary>Its RESP port (0 while not yet known).</summary>
     public required int GatewayPort { get; init; }
 
+    /// <summary>Its RESP port over TLS, 0 when it has none (or is not yet known).</summary>
+    public int TlsPort { get; init; }
+
     /// <summary>Its name (<c>--silo-name</c>).</summary>
     public required string Name { get; init; }
 
