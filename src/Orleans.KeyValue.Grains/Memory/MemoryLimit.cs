@@ -14,13 +14,16 @@ namespace Orleans.KeyValue.Grains.Memory;
 /// moves with every write and eviction, but the process also holds garbage the collector has
 /// not taken back, which can be half as much again while keys are replaced fast: so the sum is
 /// scaled by how far the resident size was above it at the last sample (1 to 2 times), and a
-/// background collection runs (at most four times a second) while the resident size is within
+/// background collection runs (at most once a second) while the resident size is within
 /// a tenth of the limit or past it. A silo writing far past its limit then keeps fewer keys, and its resident size near the
 /// limit; at rest the factor falls back and the keys fill the limit again.
 /// </remarks>
 public sealed class MemoryLimit
 {
     private const long SampleIntervalMs = 250;
+
+    /// <summary>At most one induced collection per this many milliseconds (a limit below what the silo needs would otherwise collect all the time).</summary>
+    private const long CollectIntervalMs = 1000;
 
     private readonly TimeProvider _time;
     private readonly Lock _lock = new();
@@ -30,6 +33,7 @@ public sealed class MemoryLimit
     private long _managedBase;
     private long _nativeBytes;
     private long _sampledAtMs = long.MinValue / 2;
+    private long _collectedAtMs = long.MinValue / 2;
     private long _fullCollectionSeen = -1;
     private double _residentFactor = 1;
     private long _evictedKeys;
@@ -164,8 +168,9 @@ public sealed class MemoryLimit
         var resident = Environment.WorkingSet;
         Volatile.Write(ref _nativeBytes, Math.Max(0, resident - committed));
         Volatile.Write(ref _residentFactor, Math.Clamp(resident / (double)Math.Max(1, Counted(records)), 1, 2));
-        if (MaxMemory is > 0 and var max && resident > max - (max / 10))
+        if (MaxMemory is > 0 and var max && resident > max - (max / 10) && now - _collectedAtMs >= CollectIntervalMs)
         {
+            _collectedAtMs = now;
             // Give back what evictions and overwrites freed; a background collection, so the silo keeps serving.
             GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: false);
         }
