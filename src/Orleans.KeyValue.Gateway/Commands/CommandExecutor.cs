@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.Options;
+using Orleans.KeyValue.Gateway.Acl;
 using Orleans.KeyValue.Gateway.Cluster;
 using Orleans.KeyValue.Gateway.Connections;
 using Orleans.KeyValue.Gateway.Keyspace;
@@ -55,7 +56,8 @@ public sealed class CommandExecutor : IScriptHost
         var keyspace = new KeyspaceService(keys, cluster?.Slots);
         var fanOut = new SiloFanOut(cluster, keyspace, scripts);
         var clusterCommands = new ClusterCommands(gateway, cluster);
-        _connection = new ConnectionCommands(gateway, clients, keys);
+        Users = new AclUsers(gateway.RequirePass, gateway.Users);
+        _connection = new ConnectionCommands(Users, clients, keys);
         var slotTurn = cluster is null ? null : new SlotTurn(keys, cluster.Slots, scripts: null);
         _scripting = new ScriptingCommands(this, invoker, scripts, fanOut, slotTurn);
         _table = new CommandTable(
@@ -69,6 +71,7 @@ public sealed class CommandExecutor : IScriptHost
             new TransactionCommands(this),
             new ObjectCommands(caller),
             _connection,
+            new AclCommands(Users, clients, IsServed),
             new ServerCommands(gateway, clients, keys, fanOut, clusterCommands, () => CommandsProcessed),
             new KeyspaceCommands(fanOut, keyspace),
             clusterCommands);
@@ -88,11 +91,26 @@ public sealed class CommandExecutor : IScriptHost
     /// <summary>Every top-level command, by lower-case name.</summary>
     public IReadOnlyDictionary<string, CommandDefinition> Commands => _table.Commands;
 
+    /// <summary>True when the command or subcommand <paramref name="fullName"/> (<c>container|sub</c>) is in the table.</summary>
+    private bool IsServed(string fullName)
+    {
+        var bar = fullName.IndexOf('|', StringComparison.Ordinal);
+        if (bar < 0)
+        {
+            return _table.Commands.ContainsKey(fullName);
+        }
+
+        return _table.Commands.TryGetValue(fullName[..bar], out var container) && container.Subcommands?.ContainsKey(fullName[(bar + 1)..]) == true;
+    }
+
     /// <summary>Commands run since start.</summary>
     public long CommandsProcessed => Interlocked.Read(ref _commandsProcessed);
 
-    /// <summary>True when the server wants a password.</summary>
+    /// <summary>True when a new connection must AUTH first.</summary>
     public bool RequiresPassword => _connection.RequiresPassword;
+
+    /// <summary>This silo's ACL users.</summary>
+    public AclUsers Users { get; }
 
     /// <summary>True when this executor is part of a cluster (false in tests of the gateway alone).</summary>
     public bool Clustered => _router is not null;
@@ -133,6 +151,27 @@ public sealed class CommandExecutor : IScriptHost
             }
 
             return new(error);
+        }
+
+        // Redis's processCommand: the ACL check after authentication, before memory; inside MULTI
+        // at queue time (and a refused command makes EXEC abort).
+        if (context.Session.User is { } user && AclGuard.Check(user, definition, request) is var verdict and not AclVerdict.Allowed)
+        {
+            if (transaction is not null && !TransactionCommands.IsControl(request[0]))
+            {
+                transaction.Failed = true;
+            }
+
+            var text = AclGuard.ErrorText(verdict, definition);
+            if (Arguments.Is(request[0], "exec"u8))
+            {
+                // Redis's rejectCommand on EXEC (execCommandAbort): the transaction is discarded.
+                context.Session.Transaction = null;
+                context.Session.Watched = null;
+                return new(KvReply.FromError("EXECABORT Transaction discarded because of: " + text));
+            }
+
+            return new(KvReply.FromError(text));
         }
 
         context.Session.LastCommand = definition.Name;
@@ -213,6 +252,12 @@ public sealed class CommandExecutor : IScriptHost
         if (!Admit(context, request, out var definition, out var error))
         {
             return error;
+        }
+
+        // Redis's scriptVerifyACL: the script's commands are checked against the calling user.
+        if (context.Session.User is { } user && AclGuard.Check(user, definition, request) is var verdict and not AclVerdict.Allowed)
+        {
+            return KvReply.FromError(AclGuard.ScriptErrorText(verdict));
         }
 
         if (context.ReadOnlyScript && definition.Flags.Contains("write"))

@@ -36,6 +36,15 @@ public sealed class ClientSession
     /// <summary>False until AUTH when a password is required.</summary>
     public bool Authenticated { get; set; }
 
+    /// <summary>
+    /// The ACL user the connection runs as: <c>default</c> until AUTH names another; null for the
+    /// server's own sessions (forwarded commands, checked where the client sent them), which may run anything.
+    /// </summary>
+    public Acl.AclUser? User { get; set; }
+
+    /// <summary>Closes the connection at once (set by its handler): ACL DELUSER closes the user's other connections.</summary>
+    internal Action? Kill { get; set; }
+
     /// <summary>CLIENT SETNAME.</summary>
     public string? Name { get; set; }
 

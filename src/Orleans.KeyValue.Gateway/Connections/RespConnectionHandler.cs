@@ -50,7 +50,11 @@ public sealed partial class RespConnectionHandler : ConnectionHandler
     {
         ArgumentNullException.ThrowIfNull(connection);
         var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
-        var session = new ClientSession(_clients.NextId(), connection.RemoteEndPoint, connection.LocalEndPoint, now, authenticated: !_executor.RequiresPassword);
+        var session = new ClientSession(_clients.NextId(), connection.RemoteEndPoint, connection.LocalEndPoint, now, authenticated: !_executor.RequiresPassword)
+        {
+            User = _executor.Users.Default,
+            Kill = connection.Abort,
+        };
         var output = connection.Transport.Output;
         if (!_clients.TryAdd(session))
         {

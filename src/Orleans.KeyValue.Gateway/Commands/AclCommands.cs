@@ -1,0 +1,138 @@
+using Orleans.KeyValue.Gateway.Acl;
+using Orleans.KeyValue.Gateway.Connections;
+using Orleans.KeyValue.Resp;
+using static Orleans.KeyValue.Gateway.Commands.Arguments;
+
+namespace Orleans.KeyValue.Gateway.Commands;
+
+/// <summary>
+/// ACL WHOAMI, USERS, LIST, GETUSER, SETUSER, DELUSER, CAT and HELP, with Redis 7.0's replies.
+/// Users live per silo: a change made here reaches this silo's connections only.
+/// </summary>
+internal sealed class AclCommands(AclUsers users, ClientRegistry clients, Func<string, bool> served)
+{
+    public static ValueTask<KvReply> WhoAmIAsync(CommandContext context, RespRequest request) =>
+        new(KvReply.FromBulk(context.Session.User?.Name ?? AclUsers.DefaultName));
+
+    public ValueTask<KvReply> UsersAsync(CommandContext context, RespRequest request) =>
+        new(KvReply.FromArray([.. users.All.Select(u => KvReply.FromBulk(u.Name))]));
+
+    public ValueTask<KvReply> ListAsync(CommandContext context, RespRequest request) =>
+        new(KvReply.FromArray([.. users.All.Select(u => KvReply.FromBulk("user " + u.Name + " " + u.State.Describe()))]));
+
+    public ValueTask<KvReply> GetUserAsync(CommandContext context, RespRequest request)
+    {
+        if (users.Find(Text(request[2])) is not { } user)
+        {
+            return new(KvReply.Nil);
+        }
+
+        var state = user.State;
+        return new(KvReply.FromMap(
+        [
+            KvReply.FromBulk("flags"), KvReply.FromArray([.. state.Flags().Select(KvReply.FromBulk)]),
+            KvReply.FromBulk("passwords"), KvReply.FromArray([.. state.Passwords.Select(KvReply.FromBulk)]),
+            KvReply.FromBulk("commands"), KvReply.FromBulk(state.DescribeCommands()),
+            KvReply.FromBulk("keys"), KvReply.FromBulk(state.DescribeKeys()),
+            KvReply.FromBulk("channels"), KvReply.FromBulk(state.DescribeChannels()),
+            KvReply.FromBulk("selectors"), KvReply.FromArray([]),
+        ]));
+    }
+
+    public ValueTask<KvReply> SetUserAsync(CommandContext context, RespRequest request)
+    {
+        var name = Text(request[2]);
+        if (AclUserState.HasSpaces(name))
+        {
+            return Replies.Error(AclTexts.SpacesInName);
+        }
+
+        var rules = new string[request.Count - 3];
+        for (var i = 3; i < request.Count; i++)
+        {
+            rules[i - 3] = Text(request[i]);
+        }
+
+        return users.SetUser(name, rules) is { } error ? Replies.Error(error) : new(KvReply.Ok);
+    }
+
+    public ValueTask<KvReply> DelUserAsync(CommandContext context, RespRequest request)
+    {
+        var names = new List<string>();
+        for (var i = 2; i < request.Count; i++)
+        {
+            var name = Text(request[i]);
+            if (name == AclUsers.DefaultName)
+            {
+                return Replies.Error(AclTexts.DefaultCannotBeRemoved);
+            }
+
+            names.Add(name);
+        }
+
+        var removed = users.DeleteUsers(names);
+
+        // Redis's ACLFreeUserAndKillClients: the user's connections close; the one asking gets its
+        // reply first.
+        foreach (var client in clients.Snapshot())
+        {
+            if (client.User is { } user && removed.Contains(user))
+            {
+                client.User = users.Default;
+                client.Authenticated = false;
+                if (client == context.Session)
+                {
+                    client.CloseRequested = true;
+                }
+                else
+                {
+                    client.Kill?.Invoke();
+                }
+            }
+        }
+
+        return new(KvReply.FromInteger(removed.Count));
+    }
+
+    public ValueTask<KvReply> CatAsync(CommandContext context, RespRequest request)
+    {
+        if (request.Count == 2)
+        {
+            return new(KvReply.FromArray([.. AclCategories.Names.Select(KvReply.FromBulk)]));
+        }
+
+        if (request.Count > 3)
+        {
+            return Replies.Error($"ERR unknown subcommand or wrong number of arguments for '{Text(request[1])}'. Try ACL HELP.");
+        }
+
+        var category = Text(request[2]);
+        if (AclCommandSpace.InCategory(category) is not { } ids)
+        {
+            return Replies.Error(AclTexts.UnknownCategory(category));
+        }
+
+        // Only the commands served here (Redis lists its own; the order is its hash table's).
+        return new(KvReply.FromArray([.. ids.Select(AclCommandSpace.NameOf).Where(served).Select(KvReply.FromBulk)]));
+    }
+
+    public static ValueTask<KvReply> HelpAsync(CommandContext context, RespRequest request) => new(Replies.Help(
+        "ACL <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+        "CAT [<category>]",
+        "    List all commands that belong to <category>, or all command categories",
+        "    when no category is specified.",
+        "DELUSER <username> [<username> ...]",
+        "    Delete a list of users.",
+        "GETUSER <username>",
+        "    Get the user's details.",
+        "LIST",
+        "    Show users details in config file format.",
+        "SETUSER <username> <attribute> [<attribute> ...]",
+        "    Create or modify a user with the specified attributes.",
+        "USERS",
+        "    List all the registered usernames.",
+        "WHOAMI",
+        "    Return the current connection username.",
+        "HELP",
+        "    Prints this help."));
+}
