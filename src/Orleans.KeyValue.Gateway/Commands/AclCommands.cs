@@ -1,4 +1,5 @@
 using Orleans.KeyValue.Gateway.Acl;
+using Orleans.KeyValue.Gateway.Cluster;
 using Orleans.KeyValue.Gateway.Connections;
 using Orleans.KeyValue.Resp;
 using static Orleans.KeyValue.Gateway.Commands.Arguments;
@@ -7,9 +8,11 @@ namespace Orleans.KeyValue.Gateway.Commands;
 
 /// <summary>
 /// ACL WHOAMI, USERS, LIST, GETUSER, SETUSER, DELUSER, CAT and HELP, with Redis 7.0's replies.
-/// Users live per silo: a change made here reaches this silo's connections only.
+/// Every silo keeps its own copy of the users: SETUSER and DELUSER reach every silo active at
+/// that moment, as SCRIPT LOAD and FUNCTION LOAD do, and each closes its own connections of a
+/// deleted user.
 /// </summary>
-internal sealed class AclCommands(AclUsers users, ClientRegistry clients, Func<string, bool> served)
+internal sealed class AclCommands(AclUsers users, SiloFanOut fanOut, Func<string, bool> served)
 {
     public static ValueTask<KvReply> WhoAmIAsync(CommandContext context, RespRequest request) =>
         new(KvReply.FromBulk(context.Session.User?.Name ?? AclUsers.DefaultName));
@@ -39,12 +42,12 @@ internal sealed class AclCommands(AclUsers users, ClientRegistry clients, Func<s
         ]));
     }
 
-    public ValueTask<KvReply> SetUserAsync(CommandContext context, RespRequest request)
+    public async ValueTask<KvReply> SetUserAsync(CommandContext context, RespRequest request)
     {
         var name = Text(request[2]);
         if (AclUserState.HasSpaces(name))
         {
-            return Replies.Error(AclTexts.SpacesInName);
+            return KvReply.FromError(AclTexts.SpacesInName);
         }
 
         var rules = new string[request.Count - 3];
@@ -53,10 +56,25 @@ internal sealed class AclCommands(AclUsers users, ClientRegistry clients, Func<s
             rules[i - 3] = Text(request[i]);
         }
 
-        return users.SetUser(name, rules) is { } error ? Replies.Error(error) : new(KvReply.Ok);
+        // This silo first: a bad rule is answered without troubling the others.
+        if (users.SetUser(name, rules) is { } error)
+        {
+            return KvReply.FromError(error);
+        }
+
+        var replies = await fanOut.OnEveryOtherSiloAsync(LocalOperation.AclSetUser, w =>
+        {
+            w.WriteString(name);
+            w.WriteInt32(rules.Length);
+            foreach (var rule in rules)
+            {
+                w.WriteString(rule);
+            }
+        });
+        return replies.FirstOrDefault(r => r.IsError) is { IsError: true } failure ? failure : KvReply.Ok;
     }
 
-    public ValueTask<KvReply> DelUserAsync(CommandContext context, RespRequest request)
+    public async ValueTask<KvReply> DelUserAsync(CommandContext context, RespRequest request)
     {
         var names = new List<string>();
         for (var i = 2; i < request.Count; i++)
@@ -64,23 +82,50 @@ internal sealed class AclCommands(AclUsers users, ClientRegistry clients, Func<s
             var name = Text(request[i]);
             if (name == AclUsers.DefaultName)
             {
-                return Replies.Error(AclTexts.DefaultCannotBeRemoved);
+                return KvReply.FromError(AclTexts.DefaultCannotBeRemoved);
             }
 
             names.Add(name);
         }
 
-        var removed = users.DeleteUsers(names);
+        // The connection asking gets its reply before it closes (Redis's CLIENT_CLOSE_AFTER_COMMAND).
+        context.Session.KeepOpenForReply = true;
+        try
+        {
+            var replies = await fanOut.OnEverySiloAsync(LocalOperation.AclDelUser, w =>
+            {
+                w.WriteInt32(names.Count);
+                foreach (var name in names)
+                {
+                    w.WriteString(name);
+                }
+            });
+            return replies.FirstOrDefault(r => r.IsError && !r.Text!.StartsWith("TRYAGAIN", StringComparison.Ordinal)) is { IsError: true } failure
+                ? failure
+                : KvReply.FromInteger(replies.Where(r => r.Kind == KvReplyKind.Integer).Select(r => r.Integer).DefaultIfEmpty(0).Max());
+        }
+        finally
+        {
+            context.Session.KeepOpenForReply = false;
+        }
+    }
 
-        // Redis's ACLFreeUserAndKillClients: the user's connections close; the one asking gets its
-        // reply first.
+    /// <summary>
+    /// Redis's ACLFreeUserAndKillClients on this silo: the deleted users' connections run as
+    /// default, unauthenticated, and close (the one that asked, once its reply is out).
+    /// </summary>
+    public static void CloseConnections(ClientRegistry clients, AclUsers users, IReadOnlyList<AclUser> removed)
+    {
+        ArgumentNullException.ThrowIfNull(clients);
+        ArgumentNullException.ThrowIfNull(users);
+        ArgumentNullException.ThrowIfNull(removed);
         foreach (var client in clients.Snapshot())
         {
             if (client.User is { } user && removed.Contains(user))
             {
                 client.User = users.Default;
                 client.Authenticated = false;
-                if (client == context.Session)
+                if (client.KeepOpenForReply)
                 {
                     client.CloseRequested = true;
                 }
@@ -90,8 +135,6 @@ internal sealed class AclCommands(AclUsers users, ClientRegistry clients, Func<s
                 }
             }
         }
-
-        return new(KvReply.FromInteger(removed.Count));
     }
 
     public ValueTask<KvReply> CatAsync(CommandContext context, RespRequest request)

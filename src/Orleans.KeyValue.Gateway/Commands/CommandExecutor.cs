@@ -54,9 +54,9 @@ public sealed class CommandExecutor : IScriptHost
         var caller = new KeyCaller(invoker);
         var stringOptions = new StringOptionParser(keys);
         var keyspace = new KeyspaceService(keys, cluster?.Slots);
-        var fanOut = new SiloFanOut(cluster, keyspace, scripts);
-        var clusterCommands = new ClusterCommands(gateway, cluster);
         Users = new AclUsers(gateway.RequirePass, gateway.Users);
+        var fanOut = new SiloFanOut(cluster, keyspace, scripts, Users, removed => AclCommands.CloseConnections(clients, Users, removed));
+        var clusterCommands = new ClusterCommands(gateway, cluster);
         _connection = new ConnectionCommands(Users, clients, keys);
         var slotTurn = cluster is null ? null : new SlotTurn(keys, cluster.Slots, scripts: null);
         _scripting = new ScriptingCommands(this, invoker, scripts, fanOut, slotTurn);
@@ -71,7 +71,7 @@ public sealed class CommandExecutor : IScriptHost
             new TransactionCommands(this),
             new ObjectCommands(caller),
             _connection,
-            new AclCommands(Users, clients, IsServed),
+            new AclCommands(Users, fanOut, IsServed),
             new ServerCommands(gateway, clients, keys, fanOut, clusterCommands, () => CommandsProcessed),
             new KeyspaceCommands(fanOut, keyspace),
             clusterCommands);

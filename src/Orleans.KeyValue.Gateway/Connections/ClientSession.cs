@@ -45,6 +45,9 @@ public sealed class ClientSession
     /// <summary>Closes the connection at once (set by its handler): ACL DELUSER closes the user's other connections.</summary>
     internal Action? Kill { get; set; }
 
+    /// <summary>While this connection's own ACL DELUSER runs: if its user goes, it closes after the reply instead of at once.</summary>
+    internal bool KeepOpenForReply { get; set; }
+
     /// <summary>CLIENT SETNAME.</summary>
     public string? Name { get; set; }
 
