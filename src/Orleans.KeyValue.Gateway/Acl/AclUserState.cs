@@ -51,6 +51,9 @@ internal sealed class AclUserState
     /// <summary>A new user: off, no passwords, no keys, no channels, no commands (Redis's ACLCreateUser).</summary>
     public static AclUserState CreateNew() => new();
 
+    /// <summary>True when every command and every key is allowed: nothing to check.</summary>
+    public bool Unrestricted => AllCommands && AllKeys;
+
     /// <summary>True when the command or subcommand <paramref name="id"/> is allowed.</summary>
     public bool Allows(int id) => AllCommands || (id >= 0 && _allowed[id]);
 

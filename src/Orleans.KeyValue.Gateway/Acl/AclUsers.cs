@@ -83,6 +83,20 @@ public sealed class AclUsers
     /// <summary>The <c>default</c> user.</summary>
     public AclUser Default { get; }
 
+    /// <summary>A user that may run nothing: stands for a caller whose user this silo does not know (deleted meanwhile).</summary>
+    public AclUser Nobody { get; } = new(string.Empty, AclUserState.CreateNew());
+
+    /// <summary>
+    /// The key of Orleans's request context under which a script's caller travels to where the
+    /// script runs (its key's turn, possibly on another silo): the user's name, set only for
+    /// users that may not run everything.
+    /// </summary>
+    public const string CallerKey = "kv.acl.user";
+
+    /// <summary>The calling user a script's request context names (see <see cref="CallerKey"/>); null when none is named (the caller may run everything).</summary>
+    public AclUser? CallerFromRequestContext() =>
+        global::Orleans.Runtime.RequestContext.Get(CallerKey) is string name ? Find(name) ?? Nobody : null;
+
     /// <summary>Every user, by name in byte order (ACL USERS and ACL LIST's order).</summary>
     public IReadOnlyCollection<AclUser> All => _users.Values;
 

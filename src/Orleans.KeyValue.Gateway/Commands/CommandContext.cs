@@ -17,6 +17,13 @@ public sealed class CommandContext(ClientSession session)
     /// <summary>True while a script's redis.call runs.</summary>
     public bool InScript { get; init; }
 
+    /// <summary>
+    /// Inside a script that runs away from its client's connection (in its key's turn, or over
+    /// its slot): the user that called it, whose permissions its commands are checked against
+    /// (null: the session's user).
+    /// </summary>
+    public Acl.AclUser? ScriptUser { get; init; }
+
     /// <summary>Inside a function flagged no-writes: its write commands are refused.</summary>
     public bool ReadOnlyScript { get; init; }
 

@@ -59,7 +59,7 @@ public sealed class CommandExecutor : IScriptHost
         var clusterCommands = new ClusterCommands(gateway, cluster);
         _connection = new ConnectionCommands(Users, clients, keys);
         var slotTurn = cluster is null ? null : new SlotTurn(keys, cluster.Slots, scripts: null);
-        _scripting = new ScriptingCommands(this, invoker, scripts, fanOut, slotTurn);
+        _scripting = new ScriptingCommands(this, invoker, scripts, fanOut, slotTurn, Users);
         _table = new CommandTable(
             new StringCommands(caller, stringOptions),
             new StringTypeCommands(caller, gateway, slotTurn),
@@ -194,7 +194,21 @@ public sealed class CommandExecutor : IScriptHost
             return new(TransactionCommands.Queue(transaction, definition, request));
         }
 
+        // A script runs its commands away from this connection (in its key's turn, maybe on
+        // another silo): its caller goes with it, unless the caller may run everything.
+        if (definition.Routing == KeyRouting.ScriptKeys && context.Session.User is { State.Unrestricted: false } caller)
+        {
+            return RunAsCallerAsync(context, definition, request, caller);
+        }
+
         return Run(context, definition, request);
+    }
+
+    private async ValueTask<KvReply> RunAsCallerAsync(CommandContext context, CommandDefinition definition, RespRequest request, AclUser caller)
+    {
+        // Set inside this async method, so the request context is this command's alone.
+        global::Orleans.Runtime.RequestContext.Set(AclUsers.CallerKey, caller.Name);
+        return await Run(context, definition, request);
     }
 
     /// <summary>Runs a command for the server itself (WATCH's look at a key, a keyless EXEC queue) as <paramref name="session"/>'s client would.</summary>
@@ -255,7 +269,7 @@ public sealed class CommandExecutor : IScriptHost
         }
 
         // Redis's scriptVerifyACL: the script's commands are checked against the calling user.
-        if (context.Session.User is { } user && AclGuard.Check(user, definition, request) is var verdict and not AclVerdict.Allowed)
+        if ((context.ScriptUser ?? context.Session.User) is { } user && AclGuard.Check(user, definition, request) is var verdict and not AclVerdict.Allowed)
         {
             return KvReply.FromError(AclGuard.ScriptErrorText(verdict));
         }

@@ -143,6 +143,12 @@ public sealed class AclTests(AclServersFixture servers)
         await run.AssertReplyAsync(RedisReply.Ok, "ACL", "SETUSER", user, "on", ">pw", "~*", "+@all", "-set");
         await run.AssertReplyAsync(RedisReply.Ok, "AUTH", user, "pw");
         await run.AssertSameAsync("EVAL", "return redis.call('set', 'x', 'y')", "0");
+
+        // With keys the script runs in its key's turn, or with its slot held: the caller goes along.
+        var key = run.Key("{s}a");
+        await run.AssertSameAsync("EVAL", "return redis.call('set', KEYS[1], 'y')", "1", key);
+        await run.AssertSameAsync("EVAL", "return redis.call('set', KEYS[2], 'y')", "2", key, run.Key("{s}b"));
+        await run.AssertReplyAsync(RedisReply.Nil, "EVAL", "return redis.call('get', KEYS[1])", "1", key);
         await run.AssertReplyAsync(RedisReply.Integer(1), "ACL", "DELUSER", user);
     }
 
