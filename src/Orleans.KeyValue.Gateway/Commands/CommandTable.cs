@@ -77,7 +77,7 @@ internal sealed class CommandTable
             return false;
         }
 
-        if (!context.Session.Authenticated && !definition.AllowedUnauthenticated)
+        if (context.Session.AuthRequired && !definition.AllowedUnauthenticated)
         {
             error = KvReply.FromError(ErrorTexts.NoAuth);
             return false;

@@ -37,6 +37,12 @@ public sealed class ClientSession
     public bool Authenticated { get; set; }
 
     /// <summary>
+    /// Redis's authRequired: not authenticated, and the default user is off or has passwords
+    /// (asked at every command, so a default user made nopass later lets waiting connections in).
+    /// </summary>
+    public bool AuthRequired => !Authenticated && User?.OpensWithoutPassword != true;
+
+    /// <summary>
     /// The ACL user the connection runs as: <c>default</c> until AUTH names another; null for the
     /// server's own sessions (forwarded commands, checked where the client sent them), which may run anything.
     /// </summary>

@@ -245,7 +245,7 @@ public sealed partial class RespConnectionHandler : ConnectionHandler
         {
             while (true)
             {
-                var status = parser.Parse(ref reader, request, session.Authenticated);
+                var status = parser.Parse(ref reader, request, !session.AuthRequired);
                 if (status == RespParseStatus.NeedMoreData)
                 {
                     return Step.NeedMoreData;

@@ -153,6 +153,28 @@ public sealed class AclTests(AclServersFixture servers)
     }
 
     [Fact(Timeout = TestTimeouts.Differential)]
+    public async Task DefaultUserMadeNoPass_LetsAConnectionWaitingForAuthIn()
+    {
+        await using var admin = await servers.OpenRunAsync();
+        await using var run = await servers.OpenRunAsync();
+        await admin.AssertReplyAsync(RedisReply.Ok, "AUTH", AclServersFixture.DefaultPassword);
+        await run.AssertReplyAsync(NoAuth, "GET", run.Key());
+        try
+        {
+            await admin.AssertReplyAsync(RedisReply.Ok, "ACL", "SETUSER", "default", "nopass");
+            await run.AssertReplyAsync(RedisReply.Nil, "GET", run.Key());
+            await run.AssertReplyAsync(RedisReply.Bulk("default"), "ACL", "WHOAMI");
+        }
+        finally
+        {
+            await admin.BothAsync("ACL", "SETUSER", "default", "resetpass", ">" + AclServersFixture.DefaultPassword);
+        }
+
+        await using var later = await servers.OpenRunAsync();
+        await later.AssertReplyAsync(NoAuth, "GET", later.Key());
+    }
+
+    [Fact(Timeout = TestTimeouts.Differential)]
     public async Task AclWhoAmI_BeforeAuth_ReturnsNoAuth()
     {
         await using var run = await servers.OpenRunAsync();
