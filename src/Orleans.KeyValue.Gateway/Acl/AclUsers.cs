@@ -100,6 +100,9 @@ public sealed class AclUsers
     /// <summary>Every user, by name in byte order (ACL USERS and ACL LIST's order).</summary>
     public IReadOnlyCollection<AclUser> All => _users.Values;
 
+    /// <summary>Every user as one ACL LIST line (<c>user name rules...</c>), in name order.</summary>
+    public IEnumerable<string> Describe() => All.Select(u => "user " + u.Name + " " + u.State.Describe());
+
     /// <summary>The user named <paramref name="name"/>, or null.</summary>
     public AclUser? Find(string name) => _users.TryGetValue(name, out var user) ? user : null;
 
@@ -140,6 +143,52 @@ public sealed class AclUsers
             }
 
             return null;
+        }
+    }
+
+    /// <summary>
+    /// Makes these users those of <paramref name="lines"/> (another silo's ACL LIST): each user
+    /// rebuilt from its rules, users the list lacks removed (not <c>default</c>). A line that does
+    /// not apply here is skipped.
+    /// </summary>
+    public void CopyFrom(IReadOnlyList<string> lines)
+    {
+        ArgumentNullException.ThrowIfNull(lines);
+        lock (_changes)
+        {
+            var users = new SortedDictionary<string, AclUser>(StringComparer.Ordinal) { [DefaultName] = Default };
+            foreach (var line in lines)
+            {
+                var words = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                if (words.Length < 2 || words[0] != "user")
+                {
+                    continue;
+                }
+
+                var state = AclUserState.CreateNew();
+                if (words[2..].Any(rule => state.Apply(rule) is not null))
+                {
+                    continue;
+                }
+
+                var name = words[1];
+                if (_users.TryGetValue(name, out var existing))
+                {
+                    existing.State = state;
+                    users[name] = existing;
+                }
+                else
+                {
+                    users[name] = new AclUser(name, state);
+                }
+            }
+
+            foreach (var gone in _users.Values.Where(u => !users.ContainsKey(u.Name)))
+            {
+                gone.Deleted = true;
+            }
+
+            _users = users;
         }
     }
 

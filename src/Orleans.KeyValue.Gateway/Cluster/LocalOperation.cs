@@ -44,4 +44,7 @@ public enum LocalOperation : byte
 
     /// <summary>ACL DELUSER on this silo's users, closing their connections here.</summary>
     AclDelUser = 14,
+
+    /// <summary>This silo's users as ACL LIST shows them (for a silo that joins).</summary>
+    AclList = 15,
 }

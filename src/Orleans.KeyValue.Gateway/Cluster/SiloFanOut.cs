@@ -29,6 +29,41 @@ internal sealed class SiloFanOut
         if (cluster is not null)
         {
             _ = CopyLibrariesWhenJoinedAsync(cluster);
+            if (users is not null)
+            {
+                _ = CopyUsersWhenJoinedAsync(cluster, users);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Once this silo has joined, it takes the users of a silo already there (ACL SETUSER and
+    /// DELUSER reached only the silos active then), so a client is held to the same rules whichever silo it reaches.
+    /// </summary>
+    private async Task CopyUsersWhenJoinedAsync(ClusterRouter cluster, AclUsers users)
+    {
+        var membership = cluster.Membership;
+        try
+        {
+            await membership.Joined;
+        }
+        catch (Exception exception) when (exception is not OutOfMemoryException)
+        {
+            return;
+        }
+
+        var ask = new WireWriter();
+        ask.WriteByte((byte)LocalOperation.AclList);
+        foreach (var silo in membership.View.ActiveSilos.Where(s => !s.Equals(membership.Me)))
+        {
+            var reply = await SendAsync(silo, ask.Written);
+            if (reply.Kind != KvReplyKind.Array || reply.Items is null)
+            {
+                continue;
+            }
+
+            users.CopyFrom([.. reply.Items.Select(i => System.Text.Encoding.UTF8.GetString(i.Bytes.Span))]);
+            return;
         }
     }
 
@@ -216,6 +251,8 @@ internal sealed class SiloFanOut
                 }
 
                 return _users.SetUser(name, rules) is { } failure ? KvReply.FromError(failure) : KvReply.Ok;
+            case LocalOperation.AclList when _users is not null:
+                return KvReply.FromArray([.. _users.Describe().Select(KvReply.FromBulk)]);
             case LocalOperation.AclDelUser when _users is not null:
                 var names = new string[reader.ReadInt32()];
                 for (var i = 0; i < names.Length; i++)

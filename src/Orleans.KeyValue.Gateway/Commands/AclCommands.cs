@@ -21,7 +21,7 @@ internal sealed class AclCommands(AclUsers users, SiloFanOut fanOut, Func<string
         new(KvReply.FromArray([.. users.All.Select(u => KvReply.FromBulk(u.Name))]));
 
     public ValueTask<KvReply> ListAsync(CommandContext context, RespRequest request) =>
-        new(KvReply.FromArray([.. users.All.Select(u => KvReply.FromBulk("user " + u.Name + " " + u.State.Describe()))]));
+        new(KvReply.FromArray([.. users.Describe().Select(KvReply.FromBulk)]));
 
     public ValueTask<KvReply> GetUserAsync(CommandContext context, RespRequest request)
     {

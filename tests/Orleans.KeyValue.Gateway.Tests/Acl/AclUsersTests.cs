@@ -84,4 +84,17 @@ public sealed class AclUsersTests
         Assert.True(alice.Deleted);
         Assert.NotNull(users.Find("default"));
     }
+
+    [Fact]
+    public void CopyFrom_AnotherSilosList_GivesTheSameUsers()
+    {
+        var source = new AclUsers("pw", ["alice on >secret ~cache:* +@all -@dangerous -get", "bob off sanitize-payload &news"]);
+        var target = new AclUsers(null, ["carol on", "alice off"]);
+        var alice = target.Find("alice")!;
+        target.CopyFrom([.. source.Describe()]);
+        Assert.Equal(source.Describe(), target.Describe());
+        Assert.Same(alice, target.Find("alice"));
+        Assert.Null(target.Find("carol"));
+        Assert.Same(target.Default, target.Authenticate("default"u8, "pw"u8));
+    }
 }
