@@ -20,9 +20,6 @@ internal static class AclCategories
     /// <summary>Every command and subcommand, by full name, in the table's order (a container before its subcommands).</summary>
     public static IEnumerable<string> Commands => ByCommand.Keys;
 
-    /// <summary>True when <paramref name="name"/> is a category (any case).</summary>
-    public static bool Exists(string name) => Array.Exists(Names, n => string.Equals(n, name, StringComparison.OrdinalIgnoreCase));
-
     /// <summary>
     /// The categories of the command named <paramref name="name"/> (full name, <c>container|sub</c>
     /// for subcommands), with their @; every command of the catalog has an entry.
