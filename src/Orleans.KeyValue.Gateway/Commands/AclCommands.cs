@@ -12,7 +12,7 @@ namespace Orleans.KeyValue.Gateway.Commands;
 /// that moment, as SCRIPT LOAD and FUNCTION LOAD do, and each closes its own connections of a
 /// deleted user.
 /// </summary>
-internal sealed class AclCommands(AclUsers users, SiloFanOut fanOut, Func<string, bool> served)
+internal sealed class AclCommands(AclUsers users, SiloFanOut fanOut, Func<string, bool> served, Func<RespRequest, int, CommandDefinition?> find)
 {
     public static ValueTask<KvReply> WhoAmIAsync(CommandContext context, RespRequest request) =>
         new(KvReply.FromBulk(context.Session.User?.Name ?? AclUsers.DefaultName));
@@ -137,6 +137,40 @@ internal sealed class AclCommands(AclUsers users, SiloFanOut fanOut, Func<string
         }
     }
 
+    /// <summary>ACL DRYRUN user command [arg ...]: whether the user could run it (Redis 7.0's texts), without running it.</summary>
+    public ValueTask<KvReply> DryRunAsync(CommandContext context, RespRequest request)
+    {
+        var name = Text(request[2]);
+        if (users.Find(name) is not { } user)
+        {
+            return Replies.Error($"ERR User '{name}' not found");
+        }
+
+        if (find(request, 3) is not { } definition)
+        {
+            return Replies.Error($"ERR Command '{Text(request[3])}' not found");
+        }
+
+        var count = request.Count - 3;
+        if (!definition.ArityAccepts(count))
+        {
+            return Replies.Error(ErrorTexts.WrongArity(definition.Name));
+        }
+
+        using var command = new RespRequest();
+        for (var i = 3; i < request.Count; i++)
+        {
+            command.Add(request.ToArray(i));
+        }
+
+        return new(AclGuard.Check(user, definition, command, out var key) switch
+        {
+            AclVerdict.DeniedCommand => KvReply.FromBulk($"This user has no permissions to run the '{definition.Name}' command"),
+            AclVerdict.DeniedKey => KvReply.FromBulk($"This user has no permissions to access the '{Text(command[key])}' key"),
+            _ => KvReply.Ok,
+        });
+    }
+
     public ValueTask<KvReply> CatAsync(CommandContext context, RespRequest request)
     {
         if (request.Count == 2)
@@ -166,6 +200,8 @@ internal sealed class AclCommands(AclUsers users, SiloFanOut fanOut, Func<string
         "    when no category is specified.",
         "DELUSER <username> [<username> ...]",
         "    Delete a list of users.",
+        "DRYRUN <username> <command> [<arg> ...]",
+        "    Returns whether the user can execute the given command without executing the command.",
         "GETUSER <username>",
         "    Get the user's details.",
         "LIST",

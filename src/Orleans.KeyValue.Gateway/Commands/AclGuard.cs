@@ -10,8 +10,16 @@ namespace Orleans.KeyValue.Gateway.Commands;
 internal static class AclGuard
 {
     /// <summary>What refused the command, or <see cref="AclVerdict.Allowed"/>.</summary>
-    public static AclVerdict Check(AclUser user, CommandDefinition definition, RespRequest request)
+    public static AclVerdict Check(AclUser user, CommandDefinition definition, RespRequest request) =>
+        Check(user, definition, request, out _);
+
+    /// <summary>As <see cref="Check(AclUser, CommandDefinition, RespRequest)"/>; <paramref name="deniedKey"/> is the argument index of the key refused.</summary>
+    public static AclVerdict Check(AclUser user, CommandDefinition definition, RespRequest request, out int deniedKey)
     {
+        ArgumentNullException.ThrowIfNull(user);
+        ArgumentNullException.ThrowIfNull(definition);
+        ArgumentNullException.ThrowIfNull(request);
+        deniedKey = -1;
         var state = user.State;
         if (!definition.AllowedUnauthenticated && !state.Allows(definition.AclId))
         {
@@ -24,6 +32,7 @@ internal static class AclGuard
             {
                 if (!state.AllowsKey(request[i]))
                 {
+                    deniedKey = i;
                     return AclVerdict.DeniedKey;
                 }
             }

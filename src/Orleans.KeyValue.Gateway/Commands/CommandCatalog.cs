@@ -230,6 +230,7 @@ internal static class CommandCatalog
                 "6.0.0",
                 Plain("acl|cat", -2, acl.CatAsync, ["noscript", "loading", "stale"], "server", "Lists the ACL categories, or the commands inside a category.", "6.0.0"),
                 Plain("acl|deluser", -3, acl.DelUserAsync, ["admin", "noscript", "loading", "stale"], "server", "Deletes ACL users, and terminates their connections.", "6.0.0"),
+                Plain("acl|dryrun", -4, acl.DryRunAsync, ["admin", "noscript", "loading", "stale"], "server", "Simulates the execution of a command by a user, without executing the command.", "7.0.0"),
                 Plain("acl|getuser", 3, acl.GetUserAsync, ["admin", "noscript", "loading", "stale"], "server", "Lists the ACL rules of a user.", "6.0.0"),
                 Plain("acl|help", 2, AclCommands.HelpAsync, ["loading", "stale"], "server", "Returns helpful text about the different subcommands.", "6.0.0"),
                 Plain("acl|list", 2, acl.ListAsync, ["admin", "noscript", "loading", "stale"], "server", "Dumps the effective rules in ACL file format.", "6.0.0"),

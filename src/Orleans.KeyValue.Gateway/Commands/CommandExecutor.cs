@@ -71,7 +71,7 @@ public sealed class CommandExecutor : IScriptHost
             new TransactionCommands(this),
             new ObjectCommands(caller),
             _connection,
-            new AclCommands(Users, fanOut, IsServed),
+            new AclCommands(Users, fanOut, IsServed, FindCommand),
             new ServerCommands(gateway, clients, keys, fanOut, clusterCommands, () => CommandsProcessed),
             new KeyspaceCommands(fanOut, keyspace),
             clusterCommands);
@@ -101,6 +101,22 @@ public sealed class CommandExecutor : IScriptHost
         }
 
         return _table.Commands.TryGetValue(fullName[..bar], out var container) && container.Subcommands?.ContainsKey(fullName[(bar + 1)..]) == true;
+    }
+
+    /// <summary>
+    /// The command a request names from argument <paramref name="at"/> (Redis's lookupCommand):
+    /// a container's subcommand when one follows, the container alone when none does; null when unknown.
+    /// </summary>
+    private CommandDefinition? FindCommand(RespRequest request, int at)
+    {
+        var definition = _table.Find(request[at]);
+        if (definition?.Subcommands is not { } subcommands || request.Count <= at + 1)
+        {
+            return definition;
+        }
+
+        var sub = System.Text.Encoding.UTF8.GetString(request[at + 1]);
+        return subcommands.TryGetValue(sub, out var found) ? found : null;
     }
 
     /// <summary>Commands run since start.</summary>

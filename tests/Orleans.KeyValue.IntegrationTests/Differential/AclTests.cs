@@ -235,6 +235,19 @@ public sealed class AclTests(AclServersFixture servers)
     [InlineData("ACL", "WHOAMI", "extra")]
     [InlineData("ACL", "SETUSER")]
     [InlineData("ACL", "NOSUCH")]
+    [InlineData("ACL", "DRYRUN", "cacher", "GET", "cache:1")]
+    [InlineData("ACL", "DRYRUN", "cacher", "GET", "other")]
+    [InlineData("ACL", "DRYRUN", "cacher", "MGET", "cache:1", "other")]
+    [InlineData("ACL", "DRYRUN", "cacher", "KEYS", "*")]
+    [InlineData("ACL", "DRYRUN", "reader", "SET", "k", "v")]
+    [InlineData("ACL", "DRYRUN", "reader", "CONFIG", "GET", "x")]
+    [InlineData("ACL", "DRYRUN", "reader", "CONFIG", "NOSUCH")]
+    [InlineData("ACL", "DRYRUN", "reader", "CLIENT")]
+    [InlineData("ACL", "DRYRUN", "reader", "GET")]
+    [InlineData("ACL", "DRYRUN", "reader", "NOSUCH")]
+    [InlineData("ACL", "DRYRUN", "nobody", "GET", "k")]
+    [InlineData("ACL", "DRYRUN", "reader", "AUTH", "x")]
+    [InlineData("ACL", "DRYRUN", "reader")]
     public async Task AclCommands_ReplyAsRedis(params string[] command)
     {
         await using var run = await servers.OpenRunAsync();
