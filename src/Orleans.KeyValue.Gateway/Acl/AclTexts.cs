@@ -15,6 +15,7 @@ internal static class AclTexts
     public const string NoPermKey = "NOPERM this user has no permissions to access one of the keys used as arguments";
     public const string ScriptNoPermCommand = "ERR The user executing the script can't run this command or subcommand";
     public const string ScriptNoPermKey = "ERR The user executing the script can't access at least one of the keys mentioned in the command arguments";
+    public const string RulesChangedPrefix = "NOPERM ACLs rules changed between the moment the transaction was accumulated and the EXEC call. This command is no longer allowed for the following reason: ";
     public const string SpacesInName = "ERR Usernames can't contain spaces or null characters";
     public const string DefaultCannotBeRemoved = "ERR The 'default' user cannot be removed";
 

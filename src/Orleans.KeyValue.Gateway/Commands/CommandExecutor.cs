@@ -240,9 +240,42 @@ public sealed class CommandExecutor : IScriptHost
         return Admit(context, request, out var definition, out var error) ? await Run(context, definition, request) : error;
     }
 
-    /// <summary>Routes EXEC's queue (the internal <see cref="TransactionCommands.ExecCommand"/>) to where its slot lives.</summary>
+    /// <summary>Routes EXEC's queue (the internal <see cref="TransactionCommands.ExecCommand"/>) to where its slot lives, its caller going along.</summary>
     internal ValueTask<KvReply> RouteTransactionAsync(CommandContext context, RespRequest request) =>
-        Run(context, _execDefinition, request);
+        context.Session.User is { State.Unrestricted: false } caller
+            ? RunAsCallerAsync(context, _execDefinition, request, caller)
+            : Run(context, _execDefinition, request);
+
+    /// <summary>
+    /// Redis's execCommand: a queued command is checked against the user again when EXEC runs it
+    /// (the rules may have changed since it was queued); its place in EXEC's reply gets Redis's
+    /// error then, else null.
+    /// </summary>
+    internal KvReply? RecheckQueued(AclUser? user, byte[][] command)
+    {
+        if (user is null || user.State.Unrestricted)
+        {
+            return null;
+        }
+
+        using var request = new RespRequest();
+        foreach (var argument in command)
+        {
+            request.Add(argument);
+        }
+
+        if (FindCommand(request, 0) is not { } definition)
+        {
+            return null;
+        }
+
+        return AclGuard.Check(user, definition, request) switch
+        {
+            AclVerdict.DeniedCommand => KvReply.FromError(AclTexts.RulesChangedPrefix + "no permission to execute the command or subcommand"),
+            AclVerdict.DeniedKey => KvReply.FromError(AclTexts.RulesChangedPrefix + "no permission to touch the specified keys"),
+            _ => null,
+        };
+    }
 
     /// <summary>
     /// Runs a command another silo forwarded here, authenticated there. It passes this silo's slot

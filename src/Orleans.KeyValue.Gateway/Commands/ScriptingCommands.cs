@@ -125,7 +125,7 @@ internal sealed class ScriptingCommands(CommandExecutor executor, IKeyInvoker in
     private KvReply Invoke(byte[] body, string? function, byte[][] keys, byte[][] args, CommandContext inside) => function switch
     {
         null => scripts.Run(body, keys, args, command => executor.ExecuteInScript(inside, command)),
-        TransactionCommands.Marker => TransactionCommands.Run(body, command => executor.ExecuteInScript(inside, command)),
+        TransactionCommands.Marker => TransactionCommands.Run(body, command => executor.ExecuteInScript(inside, command), command => executor.RecheckQueued(inside.ScriptUser ?? inside.Session.User, command)),
         _ => scripts.CallFunction(function, keys, args, command => executor.ExecuteInScript(inside, command)),
     };
 

@@ -152,6 +152,43 @@ public sealed class AclTests(AclServersFixture servers)
         }
     }
 
+    [Theory(Timeout = TestTimeouts.Differential)]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Exec_AfterRulesChanged_RefusesTheQueuedCommandsNoLongerAllowed(bool withKeys)
+    {
+        await using var admin = await servers.OpenRunAsync();
+        await using var run = await servers.OpenRunAsync();
+        var user = "changed" + withKeys + admin.KeyPrefix.GetHashCode(StringComparison.Ordinal).ToString("x", System.Globalization.CultureInfo.InvariantCulture);
+        await admin.AssertReplyAsync(RedisReply.Ok, "AUTH", AclServersFixture.DefaultPassword);
+        await admin.AssertReplyAsync(RedisReply.Ok, "ACL", "SETUSER", user, "on", ">pw", "~*", "+@all");
+        try
+        {
+            await run.AssertReplyAsync(RedisReply.Ok, "AUTH", user, "pw");
+            await run.AssertReplyAsync(RedisReply.Ok, "MULTI");
+            if (withKeys)
+            {
+                await run.AssertReplyAsync(RedisReply.Status("QUEUED"), "GET", run.Key("{t}1"));
+                await run.AssertReplyAsync(RedisReply.Status("QUEUED"), "SET", run.Key("{t}2"), "v");
+            }
+
+            await run.AssertReplyAsync(RedisReply.Status("QUEUED"), "PING");
+            await run.AssertReplyAsync(RedisReply.Status("QUEUED"), "TIME");
+            await admin.AssertReplyAsync(RedisReply.Ok, "ACL", "SETUSER", user, "-get", "-time", "resetkeys", "~" + run.Key("{t}1"));
+            var (expected, actual) = await run.BothAsync("EXEC");
+            var prefix = "NOPERM ACLs rules changed between the moment the transaction was accumulated and the EXEC call. This command is no longer allowed for the following reason: ";
+            var replies = withKeys
+                ? $"*4\r\n-{prefix}no permission to execute the command or subcommand\r\n-{prefix}no permission to touch the specified keys\r\n+PONG\r\n-{prefix}no permission to execute the command or subcommand\r\n"
+                : $"*2\r\n+PONG\r\n-{prefix}no permission to execute the command or subcommand\r\n";
+            Assert.Equal(replies, Encoding.UTF8.GetString(expected));
+            Assert.Equal(replies, Encoding.UTF8.GetString(actual));
+        }
+        finally
+        {
+            await admin.BothAsync("ACL", "DELUSER", user);
+        }
+    }
+
     [Fact(Timeout = TestTimeouts.Differential)]
     public async Task Exec_RefusedItself_AbortsTheTransaction()
     {
