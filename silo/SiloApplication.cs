@@ -131,9 +131,9 @@ public static class SiloApplication
         var silo = builder.Configuration.GetSection(SiloHostOptions.SectionName).Get<SiloHostOptions>() ?? new SiloHostOptions();
         services.Configure<HostOptions>(o => o.ShutdownTimeout = silo.ShutdownTimeout);
         CheckDashboardSecurity(silo);
-        CheckProtectedMode(gateway);
+        var users = CheckUsers(gateway);
+        CheckProtectedMode(gateway, users);
         CheckMaxMemoryPolicy(gateway);
-        CheckUsers(gateway);
         services.AddKeyValueDashboard(o =>
         {
             o.Password = string.IsNullOrEmpty(silo.DashboardPassword) ? null : silo.DashboardPassword;
@@ -340,11 +340,11 @@ public static class SiloApplication
     }
 
     /// <summary>The configured users must parse, as Redis refuses to start on a bad user line.</summary>
-    private static void CheckUsers(RespGatewayOptions gateway)
+    private static AclUsers CheckUsers(RespGatewayOptions gateway)
     {
         try
         {
-            _ = new AclUsers(gateway.RequirePass, gateway.Users);
+            return new AclUsers(gateway.RequirePass, gateway.Users);
         }
         catch (ArgumentException e)
         {
@@ -361,9 +361,10 @@ public static class SiloApplication
         }
     }
 
-    private static void CheckProtectedMode(RespGatewayOptions gateway)
+    /// <summary>Redis's protected mode: refused while the default user takes no password (--requirepass, or a --user default line with one).</summary>
+    private static void CheckProtectedMode(RespGatewayOptions gateway, AclUsers users)
     {
-        if (!gateway.ProtectedMode || !string.IsNullOrEmpty(gateway.RequirePass) || IsLoopback(gateway.Bind))
+        if (!gateway.ProtectedMode || !users.Default.OpensWithoutPassword || IsLoopback(gateway.Bind))
         {
             return;
         }

@@ -77,6 +77,20 @@ public sealed class AclOptionsTests
         }
     }
 
+    [Fact(Timeout = 30_000)]
+    public async Task ProtectedMode_IsSatisfiedByADefaultUserWithAPassword()
+    {
+        await using var app = SiloApplication.Build(Ports("--bind", "0.0.0.0", "--user", "default", "on", ">pw", "~*", "+@all"));
+        Assert.NotNull(app);
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task ProtectedMode_RefusesWhileTheDefaultUserTakesNoPassword()
+    {
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => Task.FromResult(SiloApplication.Build(Ports("--bind", "0.0.0.0", "--user", "alice", "on", ">pw", "~*", "+@all"))));
+        Assert.Contains("Protected mode", error.Message, StringComparison.Ordinal);
+    }
+
     private static string[] Ports(params string[] more) =>
     [
         "--port", FreePort.Next().ToString(CultureInfo.InvariantCulture),
