@@ -7,7 +7,7 @@ using static Orleans.KeyValue.Gateway.Commands.Arguments;
 namespace Orleans.KeyValue.Gateway.Commands;
 
 /// <summary>
-/// ACL WHOAMI, USERS, LIST, GETUSER, SETUSER, DELUSER, CAT and HELP, with Redis 7.0's replies.
+/// ACL WHOAMI, USERS, LIST, GETUSER, SETUSER, DELUSER, DRYRUN, CAT and HELP, with Redis 7.0's replies.
 /// Every silo keeps its own copy of the users: SETUSER and DELUSER reach every silo active at
 /// that moment, as SCRIPT LOAD and FUNCTION LOAD do, and each closes its own connections of a
 /// deleted user.
@@ -33,7 +33,7 @@ internal sealed class AclCommands(AclUsers users, SiloFanOut fanOut, Func<string
         var state = user.State;
         return new(KvReply.FromMap(
         [
-            KvReply.FromBulk("flags"), KvReply.FromArray([.. state.Flags().Select(KvReply.FromBulk)]),
+            KvReply.FromBulk("flags"), KvReply.FromSet([.. state.Flags().Select(KvReply.FromBulk)]),
             KvReply.FromBulk("passwords"), KvReply.FromArray([.. state.Passwords.Select(KvReply.FromBulk)]),
             KvReply.FromBulk("commands"), KvReply.FromBulk(state.DescribeCommands()),
             KvReply.FromBulk("keys"), KvReply.FromBulk(state.DescribeKeys()),

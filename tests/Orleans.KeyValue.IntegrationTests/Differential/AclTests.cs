@@ -293,6 +293,19 @@ public sealed class AclTests(AclServersFixture servers)
     }
 
     [Fact(Timeout = TestTimeouts.Differential)]
+    public async Task AclCommands_InResp3_ReplyAsRedis()
+    {
+        await using var run = await servers.OpenRunAsync();
+        await HelloReplyShape.AssertBothAsync(run, 3, "HELLO", "3", "AUTH", "default", AclServersFixture.DefaultPassword);
+        await run.AssertSameAsync("ACL", "GETUSER", "reader");
+        await run.AssertSameAsync("ACL", "GETUSER", "nosuch");
+        await run.AssertSameAsync("ACL", "USERS");
+        await run.AssertSameAsync("ACL", "WHOAMI");
+        await run.AssertSameAsync("ACL", "CAT");
+        await run.AssertSameAsync("ACL", "DRYRUN", "reader", "SET", "k", "v");
+    }
+
+    [Fact(Timeout = TestTimeouts.Differential)]
     public async Task AclCatOfCategory_ListsOnlyCommandsRedisListsToo()
     {
         await using var run = await servers.OpenRunAsync();
