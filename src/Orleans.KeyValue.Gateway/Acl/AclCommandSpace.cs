@@ -33,6 +33,9 @@ internal static class AclCommandSpace
         return index < 0 ? null : ByCategory[index];
     }
 
+    /// <summary>The ids of every command and subcommand in the category at <paramref name="index"/> of <see cref="AclCategories.Names"/>.</summary>
+    public static IReadOnlyList<int> InCategory(int index) => ByCategory[index];
+
     private static int[][] BuildChildren()
     {
         var children = new int[FullNames.Length][];

@@ -60,7 +60,7 @@ internal sealed partial class AclUserState
 
                 var on = 0;
                 var off = 0;
-                foreach (var id in AclCommandSpace.InCategory(AclCategories.Names[c])!)
+                foreach (var id in AclCommandSpace.InCategory(c))
                 {
                     if (remaining[id])
                     {
@@ -87,7 +87,7 @@ internal sealed partial class AclUserState
                 break;
             }
 
-            foreach (var id in AclCommandSpace.InCategory(AclCategories.Names[best])!)
+            foreach (var id in AclCommandSpace.InCategory(best))
             {
                 SetWithSubcommands(fake, id, additive);
                 SetWithSubcommands(remaining, id, !additive);
