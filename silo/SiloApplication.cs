@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Connections;
@@ -10,6 +11,7 @@ using Microsoft.Extensions.Logging;
 using Orleans.Configuration;
 using Orleans.KeyValue.Dashboard;
 using Orleans.KeyValue.Gateway;
+using Orleans.KeyValue.Gateway.Acl;
 using Orleans.KeyValue.Gateway.Commands;
 using Orleans.KeyValue.Gateway.Connections;
 using Orleans.KeyValue.Grains.Keys;
@@ -37,6 +39,7 @@ public static class SiloApplication
         ["--port"] = "Gateway:Port",
         ["--bind"] = "Gateway:Bind",
         ["--requirepass"] = "Gateway:RequirePass",
+        ["--aclfile"] = "Gateway:AclFile",
         ["--protected-mode"] = "Gateway:ProtectedMode",
         ["--client-query-buffer-limit"] = "Gateway:ClientQueryBufferLimit",
         ["--maxmemory"] = "Gateway:MaxMemory",
@@ -95,9 +98,13 @@ public static class SiloApplication
 
         // Redis writes yes and no: --protected-mode no, --tls-cluster yes.
         args = [.. args.Select((a, i) => i > 0 && YesNoFlags.Contains(args[i - 1]) ? a switch { "yes" => "true", "no" => "false", _ => a } : a)];
+
+        // Redis's user directive: --user name rule rule ... (the words up to the next --), repeatable.
+        args = UserArguments(args);
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args });
         builder.Configuration.AddEnvironmentVariables("KV_");
         builder.Configuration.AddCommandLine(args, Flags.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal));
+        AddAclFile(builder.Configuration);
         builder.Logging.ClearProviders();
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Information);
@@ -154,7 +161,8 @@ public static class SiloApplication
         var silo = builder.Configuration.GetSection(SiloHostOptions.SectionName).Get<SiloHostOptions>() ?? new SiloHostOptions();
         services.Configure<HostOptions>(o => o.ShutdownTimeout = silo.ShutdownTimeout);
         CheckDashboardSecurity(silo);
-        CheckProtectedMode(gateway);
+        var users = CheckUsers(gateway);
+        CheckProtectedMode(gateway, users);
         CheckMaxMemoryPolicy(gateway);
         services.AddKeyValueDashboard(o =>
         {
@@ -346,6 +354,83 @@ public static class SiloApplication
         }
     }
 
+    /// <summary>Turns each <c>--user w1 w2 ...</c> into one <c>--Gateway:Users:n=w1 w2 ...</c> (Redis takes the words of an option up to the next <c>--</c>).</summary>
+    private static string[] UserArguments(string[] args)
+    {
+        var result = new List<string>();
+        var users = 0;
+        for (var i = 0; i < args.Length; i++)
+        {
+            if (args[i] != "--user")
+            {
+                result.Add(args[i]);
+                continue;
+            }
+
+            var words = new List<string>();
+            while (i + 1 < args.Length && !args[i + 1].StartsWith("--", StringComparison.Ordinal))
+            {
+                words.Add(args[++i]);
+            }
+
+            result.Add(string.Create(CultureInfo.InvariantCulture, $"--Gateway:Users:{users++}={string.Join(' ', words)}"));
+        }
+
+        return [.. result];
+    }
+
+    /// <summary>
+    /// Redis's ACL file (<c>--aclfile path</c>): one <c>user name rule ...</c> line per user, blank
+    /// lines skipped; its users join the configuration's. Users given both ways are refused, as Redis refuses them.
+    /// </summary>
+    private static void AddAclFile(ConfigurationManager configuration)
+    {
+        var path = configuration["Gateway:AclFile"];
+        if (string.IsNullOrEmpty(path))
+        {
+            return;
+        }
+
+        if (configuration.GetSection("Gateway:Users").GetChildren().Any())
+        {
+            throw new InvalidOperationException(
+                "Configuring Redis with users defined in redis.conf and at the same setting an ACL file path is invalid. This setup is very likely to lead to configuration errors and security holes, please define either an ACL file or declare users directly in your redis.conf, but not both.");
+        }
+
+        var users = new Dictionary<string, string?>(StringComparer.Ordinal);
+        var lineNumber = 0;
+        foreach (var line in File.ReadAllLines(path))
+        {
+            lineNumber++;
+            if (line.Length == 0)
+            {
+                continue;
+            }
+
+            if (!line.StartsWith("user ", StringComparison.Ordinal))
+            {
+                throw new InvalidOperationException($"{path}:{lineNumber} should start with user keyword.");
+            }
+
+            users[string.Create(CultureInfo.InvariantCulture, $"Gateway:Users:{users.Count}")] = line["user ".Length..];
+        }
+
+        configuration.AddInMemoryCollection(users);
+    }
+
+    /// <summary>The configured users must parse, as Redis refuses to start on a bad user line.</summary>
+    private static AclUsers CheckUsers(RespGatewayOptions gateway)
+    {
+        try
+        {
+            return new AclUsers(gateway.RequirePass, gateway.Users);
+        }
+        catch (ArgumentException e)
+        {
+            throw new InvalidOperationException("Bad ACL user configuration: " + e.Message, e);
+        }
+    }
+
     private static void CheckMaxMemoryPolicy(RespGatewayOptions gateway)
     {
         if (!EvictionPolicies.TryParse(gateway.MaxMemoryPolicy, out _))
@@ -355,9 +440,10 @@ public static class SiloApplication
         }
     }
 
-    private static void CheckProtectedMode(RespGatewayOptions gateway)
+    /// <summary>Redis's protected mode: refused while the default user takes no password (--requirepass, or a --user default line with one).</summary>
+    private static void CheckProtectedMode(RespGatewayOptions gateway, AclUsers users)
     {
-        if (!gateway.ProtectedMode || !string.IsNullOrEmpty(gateway.RequirePass) || IsLoopback(gateway.Bind))
+        if (!gateway.ProtectedMode || !users.Default.OpensWithoutPassword || IsLoopback(gateway.Bind))
         {
             return;
         }

@@ -24,8 +24,17 @@ public sealed class RespGatewayOptions
     [Required]
     public string Bind { get; set; } = "127.0.0.1";
 
-    /// <summary>When set, clients must AUTH first (<c>--requirepass</c>).</summary>
+    /// <summary>When set, clients must AUTH first (<c>--requirepass</c>): the password of the <c>default</c> ACL user.</summary>
     public string? RequirePass { get; set; }
+
+    /// <summary>
+    /// ACL users (<c>--user name rule ...</c>, repeatable; <c>--aclfile path</c>), each in Redis's
+    /// <c>user</c> directive form without the word <c>user</c>: <c>alice on &gt;secret ~cache:* +@read</c>.
+    /// </summary>
+    public List<string> Users { get; set; } = [];
+
+    /// <summary>Redis's <c>aclfile</c> (<c>--aclfile</c>): read once at start by the silo host into <see cref="Users"/>.</summary>
+    public string? AclFile { get; set; }
 
     /// <summary>
     /// Redis's <c>protected-mode</c> (<c>--protected-mode yes|no</c>, default yes): a silo whose RESP

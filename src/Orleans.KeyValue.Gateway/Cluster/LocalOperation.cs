@@ -38,4 +38,13 @@ public enum LocalOperation : byte
 
     /// <summary>This silo's function libraries as a FUNCTION DUMP payload (for a silo that joins).</summary>
     FunctionDump = 12,
+
+    /// <summary>ACL SETUSER on this silo's users (it reaches every silo).</summary>
+    AclSetUser = 13,
+
+    /// <summary>ACL DELUSER on this silo's users, closing their connections here.</summary>
+    AclDelUser = 14,
+
+    /// <summary>This silo's users as ACL LIST shows them (for a silo that joins).</summary>
+    AclList = 15,
 }

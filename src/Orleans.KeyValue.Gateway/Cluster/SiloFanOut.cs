@@ -1,3 +1,4 @@
+using Orleans.KeyValue.Gateway.Acl;
 using Orleans.KeyValue.Gateway.Keyspace;
 using Orleans.KeyValue.Grains.Scripting;
 using Orleans.KeyValue.Runtime.Transport;
@@ -14,16 +15,55 @@ internal sealed class SiloFanOut
     private readonly ClusterRouter? _cluster;
     private readonly KeyspaceService _keyspace;
     private readonly LuaScriptEngine _scripts;
+    private readonly AclUsers? _users;
+    private readonly Action<IReadOnlyList<AclUser>>? _usersDeleted;
 
-    public SiloFanOut(ClusterRouter? cluster, KeyspaceService keyspace, LuaScriptEngine scripts)
+    public SiloFanOut(ClusterRouter? cluster, KeyspaceService keyspace, LuaScriptEngine scripts, AclUsers? users = null, Action<IReadOnlyList<AclUser>>? usersDeleted = null)
     {
         _cluster = cluster;
         _keyspace = keyspace;
         _scripts = scripts;
+        _users = users;
+        _usersDeleted = usersDeleted;
         cluster?.Transport.Handle(SiloMessageType.LocalCommand, HandleLocalOperationAsync);
         if (cluster is not null)
         {
             _ = CopyLibrariesWhenJoinedAsync(cluster);
+            if (users is not null)
+            {
+                _ = CopyUsersWhenJoinedAsync(cluster, users);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Once this silo has joined, it takes the users of a silo already there (ACL SETUSER and
+    /// DELUSER reached only the silos active then), so a client is held to the same rules whichever silo it reaches.
+    /// </summary>
+    private async Task CopyUsersWhenJoinedAsync(ClusterRouter cluster, AclUsers users)
+    {
+        var membership = cluster.Membership;
+        try
+        {
+            await membership.Joined;
+        }
+        catch (Exception exception) when (exception is not OutOfMemoryException)
+        {
+            return;
+        }
+
+        var ask = new WireWriter();
+        ask.WriteByte((byte)LocalOperation.AclList);
+        foreach (var silo in membership.View.ActiveSilos.Where(s => !s.Equals(membership.Me)))
+        {
+            var reply = await SendAsync(silo, ask.Written);
+            if (reply.Kind != KvReplyKind.Array || reply.Items is null)
+            {
+                continue;
+            }
+
+            users.CopyFrom([.. reply.Items.Select(i => System.Text.Encoding.UTF8.GetString(i.Bytes.Span))]);
+            return;
         }
     }
 
@@ -96,6 +136,21 @@ internal sealed class SiloFanOut
 
         replies.AddRange(await Task.WhenAll(tasks));
         return replies;
+    }
+
+    /// <summary>Runs <paramref name="operation"/> on every active silo but this one (none without a cluster) and returns their replies.</summary>
+    public async Task<KvReply[]> OnEveryOtherSiloAsync(LocalOperation operation, Action<WireWriter>? arguments = null)
+    {
+        if (_cluster is null)
+        {
+            return [];
+        }
+
+        var membership = _cluster.Membership;
+        var payload = new WireWriter();
+        payload.WriteByte((byte)operation);
+        arguments?.Invoke(payload);
+        return await Task.WhenAll(membership.View.ActiveSilos.Where(s => !s.Equals(membership.Me)).Select(s => SendAsync(s, payload.Written)));
     }
 
     /// <summary>The owner of <paramref name="slot"/> when it is another silo; null when this silo answers for it (or no owner is known).</summary>
@@ -187,6 +242,27 @@ internal sealed class SiloFanOut
                 return Grains.Scripting.FunctionDump.TryDecode(reader.ReadBytes(), out var codes, out var error)
                     ? _scripts.RestoreLibraries(codes, policy)
                     : KvReply.FromError(error);
+            case LocalOperation.AclSetUser when _users is not null:
+                var name = reader.ReadString() ?? string.Empty;
+                var rules = new string[reader.ReadInt32()];
+                for (var i = 0; i < rules.Length; i++)
+                {
+                    rules[i] = reader.ReadString() ?? string.Empty;
+                }
+
+                return _users.SetUser(name, rules) is { } failure ? KvReply.FromError(failure) : KvReply.Ok;
+            case LocalOperation.AclList when _users is not null:
+                return KvReply.FromArray([.. _users.Describe().Select(KvReply.FromBulk)]);
+            case LocalOperation.AclDelUser when _users is not null:
+                var names = new string[reader.ReadInt32()];
+                for (var i = 0; i < names.Length; i++)
+                {
+                    names[i] = reader.ReadString() ?? string.Empty;
+                }
+
+                var removed = _users.DeleteUsers(names);
+                _usersDeleted?.Invoke(removed);
+                return KvReply.FromInteger(removed.Count);
             default:
                 throw new InvalidDataException($"Unknown local operation {operation}.");
         }

@@ -24,12 +24,13 @@ internal static class CommandCatalog
         TransactionCommands transactions,
         ObjectCommands objects,
         ConnectionCommands connection,
+        AclCommands acl,
         CommandDocs docs,
         ServerCommands server,
         KeyspaceCommands keyspace,
         ClusterCommands cluster)
     {
-        static CommandDefinition Key(string name, int arity, CommandHandler handler, string[] flags, string group, string summary, string since, int lastKey = 1, int step = 1, string[]? acl = null, KeyRouting routing = KeyRouting.FirstKey, bool holdsSlot = false) => new()
+        static CommandDefinition Key(string name, int arity, CommandHandler handler, string[] flags, string group, string summary, string since, int lastKey = 1, int step = 1, KeyRouting routing = KeyRouting.FirstKey, bool holdsSlot = false) => new()
         {
             HoldsSlot = holdsSlot,
             Name = name,
@@ -44,7 +45,6 @@ internal static class CommandCatalog
             Summary = summary,
             Since = since,
             AllowedInScript = true,
-            AclCategories = acl ?? (flags.Contains("write") ? ["@write", "@" + group] : ["@read", "@" + group]),
         };
 
         static CommandDefinition Plain(string name, int arity, CommandHandler handler, string[] flags, string group, string summary, string since, bool inScript = false, bool noAuth = false, KeyRouting routing = KeyRouting.FirstKey) => new()
@@ -59,7 +59,6 @@ internal static class CommandCatalog
             Since = since,
             AllowedInScript = inScript,
             AllowedUnauthenticated = noAuth,
-            AclCategories = ["@" + group],
         };
 
         static Dictionary<string, CommandDefinition> Table(params CommandDefinition[] definitions)
@@ -97,7 +96,6 @@ internal static class CommandCatalog
             Summary = summary,
             Since = since,
             AllowedInScript = true,
-            AclCategories = ["@read", "@keyspace"],
         };
 
         var definitions = new List<CommandDefinition>
@@ -157,7 +155,6 @@ internal static class CommandCatalog
                 AllowedInScript = true,
                 Routing = KeyRouting.KeyValuePairs,
                 HoldsSlot = true,
-                AclCategories = ["@write", "@string"],
             },
             Key("del", -2, keys.DelAsync, ["write"], "generic", "Deletes one or more keys.", "1.0.0", lastKey: -1, routing: KeyRouting.EachKey),
             // UNLINK is DEL whose memory Redis reclaims in the background; here there is nothing to
@@ -209,7 +206,7 @@ internal static class CommandCatalog
             Plain("multi", 1, TransactionCommands.MultiAsync, ["noscript", "loading", "stale", "fast", "allow_busy"], "transactions", "Starts a transaction.", "1.2.0"),
             Plain("exec", 1, transactions.ExecAsync, ["noscript", "loading", "stale", "skip_slowlog"], "transactions", "Executes all commands in a transaction.", "1.2.0"),
             Plain("discard", 1, TransactionCommands.DiscardAsync, ["noscript", "loading", "stale", "fast", "allow_busy"], "transactions", "Discards a transaction.", "2.0.0"),
-            Key("watch", -2, transactions.WatchAsync, ["noscript", "loading", "stale", "fast", "allow_busy"], "transactions", "Monitors changes to keys to determine the execution of a transaction.", "2.2.0", lastKey: -1, acl: ["@transaction"], routing: KeyRouting.None),
+            Key("watch", -2, transactions.WatchAsync, ["noscript", "loading", "stale", "fast", "allow_busy"], "transactions", "Monitors changes to keys to determine the execution of a transaction.", "2.2.0", lastKey: -1, routing: KeyRouting.None),
             Plain("unwatch", 1, TransactionCommands.UnwatchAsync, ["noscript", "loading", "stale", "fast", "allow_busy"], "transactions", "Forgets about watched keys of a transaction.", "2.2.0"),
             Plain("ping", -1, ConnectionCommands.PingAsync, ["fast", "sentinel"], "connection", "Returns the server's liveliness response.", "1.0.0", inScript: true),
             Plain("echo", 2, ConnectionCommands.EchoAsync, ["fast"], "connection", "Returns the given string.", "1.0.0", inScript: true),
@@ -228,6 +225,19 @@ internal static class CommandCatalog
                 Plain("client|list", -2, connection.ClientListAsync, ["admin", "noscript", "loading", "stale"], "connection", "Lists open connections.", "2.4.0"),
                 Plain("client|setinfo", 4, ConnectionCommands.ClientSetInfoAsync, ["noscript", "loading", "stale"], "connection", "Sets information specific to the client or connection.", "7.2.0"),
                 Plain("client|help", 2, ConnectionCommands.ClientHelpAsync, ["loading", "stale"], "connection", "Returns helpful text about the different subcommands.", "5.0.0")),
+            Container(
+                "acl",
+                "A container for Access List Control commands.",
+                "6.0.0",
+                Plain("acl|cat", -2, acl.CatAsync, ["noscript", "loading", "stale"], "server", "Lists the ACL categories, or the commands inside a category.", "6.0.0"),
+                Plain("acl|deluser", -3, acl.DelUserAsync, ["admin", "noscript", "loading", "stale"], "server", "Deletes ACL users, and terminates their connections.", "6.0.0"),
+                Plain("acl|dryrun", -4, acl.DryRunAsync, ["admin", "noscript", "loading", "stale"], "server", "Simulates the execution of a command by a user, without executing the command.", "7.0.0"),
+                Plain("acl|getuser", 3, acl.GetUserAsync, ["admin", "noscript", "loading", "stale"], "server", "Lists the ACL rules of a user.", "6.0.0"),
+                Plain("acl|help", 2, AclCommands.HelpAsync, ["loading", "stale"], "server", "Returns helpful text about the different subcommands.", "6.0.0"),
+                Plain("acl|list", 2, acl.ListAsync, ["admin", "noscript", "loading", "stale"], "server", "Dumps the effective rules in ACL file format.", "6.0.0"),
+                Plain("acl|setuser", -3, acl.SetUserAsync, ["admin", "noscript", "loading", "stale"], "server", "Creates and modifies an ACL user and its rules.", "6.0.0"),
+                Plain("acl|users", 2, acl.UsersAsync, ["admin", "noscript", "loading", "stale"], "server", "Lists all ACL users.", "6.0.0"),
+                Plain("acl|whoami", 2, AclCommands.WhoAmIAsync, ["noscript", "loading", "stale"], "server", "Returns the authenticated username of the current connection.", "6.0.0")),
             Container(
                 "command",
                 "Returns detailed information about all commands.",
@@ -284,6 +294,5 @@ internal static class CommandCatalog
         Summary = definition.Summary,
         Since = definition.Since,
         Subcommands = definition.Subcommands,
-        AclCategories = ["@server"],
     };
 }

@@ -17,6 +17,20 @@ public sealed class CommandContext(ClientSession session)
     /// <summary>True while a script's redis.call runs.</summary>
     public bool InScript { get; init; }
 
+    /// <summary>
+    /// Inside a script that runs away from its client's connection (in its key's turn, or over
+    /// its slot): the user that called it, whose permissions its commands are checked against
+    /// (null: the session's user).
+    /// </summary>
+    public Acl.AclUser? ScriptUser { get; init; }
+
+    /// <summary>
+    /// True while EXEC runs a transaction's queue (which runs as a script does): its commands
+    /// were checked against the user when they were queued, and the server's own look at the
+    /// watched keys must not be.
+    /// </summary>
+    public bool InTransaction { get; init; }
+
     /// <summary>Inside a function flagged no-writes: its write commands are refused.</summary>
     public bool ReadOnlyScript { get; init; }
 

@@ -13,7 +13,25 @@ public sealed class CommandDefinition
 
     public string[] Flags { get; init; } = [];
 
-    public string[] AclCategories { get; init; } = [];
+    /// <summary>Redis's ACL categories, with their @, as COMMAND INFO reports them (from the ACL table, by name).</summary>
+    public string[] AclCategories => _aclCategories ??= Acl.AclCategories.Of(Name);
+
+    /// <summary>The command's place among a user's permission bits (see <see cref="Acl.AclCommandSpace"/>).</summary>
+    internal int AclId
+    {
+        get
+        {
+            if (_aclId == int.MinValue)
+            {
+                _aclId = Acl.AclCommandSpace.IdOf(Name);
+            }
+
+            return _aclId;
+        }
+    }
+
+    private string[]? _aclCategories;
+    private int _aclId = int.MinValue;
 
     public int FirstKey { get; init; }
 

@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.Options;
+using Orleans.KeyValue.Gateway.Acl;
 using Orleans.KeyValue.Gateway.Cluster;
 using Orleans.KeyValue.Gateway.Connections;
 using Orleans.KeyValue.Gateway.Keyspace;
@@ -56,11 +57,12 @@ public sealed class CommandExecutor : IScriptHost
         var caller = new KeyCaller(invoker);
         var stringOptions = new StringOptionParser(keys);
         var keyspace = new KeyspaceService(keys, cluster?.Slots);
-        var fanOut = new SiloFanOut(cluster, keyspace, scripts);
+        Users = new AclUsers(gateway.RequirePass, gateway.Users);
+        var fanOut = new SiloFanOut(cluster, keyspace, scripts, Users, removed => AclCommands.CloseConnections(clients, Users, removed));
         var clusterCommands = new ClusterCommands(gateway, cluster);
-        _connection = new ConnectionCommands(gateway, clients, keys);
+        _connection = new ConnectionCommands(Users, clients, keys);
         var slotTurn = cluster is null ? null : new SlotTurn(keys, cluster.Slots, scripts: null);
-        _scripting = new ScriptingCommands(this, invoker, scripts, fanOut, slotTurn);
+        _scripting = new ScriptingCommands(this, invoker, scripts, fanOut, slotTurn, Users);
         _table = new CommandTable(
             new StringCommands(caller, stringOptions),
             new StringTypeCommands(caller, gateway, slotTurn),
@@ -72,6 +74,7 @@ public sealed class CommandExecutor : IScriptHost
             new TransactionCommands(this),
             new ObjectCommands(caller, keys),
             _connection,
+            new AclCommands(Users, fanOut, IsServed, FindCommand),
             new ServerCommands(gateway, clients, keys, fanOut, clusterCommands, () => CommandsProcessed),
             new KeyspaceCommands(fanOut, keyspace),
             clusterCommands);
@@ -91,11 +94,42 @@ public sealed class CommandExecutor : IScriptHost
     /// <summary>Every top-level command, by lower-case name.</summary>
     public IReadOnlyDictionary<string, CommandDefinition> Commands => _table.Commands;
 
+    /// <summary>True when the command or subcommand <paramref name="fullName"/> (<c>container|sub</c>) is in the table.</summary>
+    private bool IsServed(string fullName)
+    {
+        var bar = fullName.IndexOf('|', StringComparison.Ordinal);
+        if (bar < 0)
+        {
+            return _table.Commands.ContainsKey(fullName);
+        }
+
+        return _table.Commands.TryGetValue(fullName[..bar], out var container) && container.Subcommands?.ContainsKey(fullName[(bar + 1)..]) == true;
+    }
+
+    /// <summary>
+    /// The command a request names from argument <paramref name="at"/> (Redis's lookupCommand):
+    /// a container's subcommand when one follows, the container alone when none does; null when unknown.
+    /// </summary>
+    private CommandDefinition? FindCommand(RespRequest request, int at)
+    {
+        var definition = _table.Find(request[at]);
+        if (definition?.Subcommands is not { } subcommands || request.Count <= at + 1)
+        {
+            return definition;
+        }
+
+        var sub = System.Text.Encoding.UTF8.GetString(request[at + 1]);
+        return subcommands.TryGetValue(sub, out var found) ? found : null;
+    }
+
     /// <summary>Commands run since start.</summary>
     public long CommandsProcessed => Interlocked.Read(ref _commandsProcessed);
 
-    /// <summary>True when the server wants a password.</summary>
+    /// <summary>True when a new connection must AUTH first.</summary>
     public bool RequiresPassword => _connection.RequiresPassword;
+
+    /// <summary>This silo's ACL users.</summary>
+    public AclUsers Users { get; }
 
     /// <summary>True when this executor is part of a cluster (false in tests of the gateway alone).</summary>
     public bool Clustered => _router is not null;
@@ -138,6 +172,27 @@ public sealed class CommandExecutor : IScriptHost
             return new(error);
         }
 
+        // Redis's processCommand: the ACL check after authentication, before memory; inside MULTI
+        // at queue time (and a refused command makes EXEC abort).
+        if (context.Session.User is { } user && AclGuard.Check(user, definition, request) is var verdict and not AclVerdict.Allowed)
+        {
+            if (transaction is not null && !TransactionCommands.IsControl(request[0]))
+            {
+                transaction.Failed = true;
+            }
+
+            var text = AclGuard.ErrorText(verdict, definition);
+            if (Arguments.Is(request[0], "exec"u8))
+            {
+                // Redis's rejectCommand on EXEC (execCommandAbort): the transaction is discarded.
+                context.Session.Transaction = null;
+                context.Session.Watched = null;
+                return new(KvReply.FromError("EXECABORT Transaction discarded because of: " + text));
+            }
+
+            return new(KvReply.FromError(text));
+        }
+
         context.Session.LastCommand = definition.Name;
         // Inside MULTI every command but EXEC, DISCARD, QUIT and RESET counts (queueing grows memory too).
         var queues = transaction is not null && !(Arguments.Is(request[0], "exec"u8) || Arguments.Is(request[0], "discard"u8) || Arguments.Is(request[0], "quit"u8) || Arguments.Is(request[0], "reset"u8));
@@ -170,6 +225,13 @@ public sealed class CommandExecutor : IScriptHost
             return new(TransactionCommands.Queue(transaction, definition, request));
         }
 
+        // A script runs its commands away from this connection (in its key's turn, maybe on
+        // another silo): its caller goes with it, unless the caller may run everything.
+        if (definition.Routing == KeyRouting.ScriptKeys && context.Session.User is { State.Unrestricted: false } caller)
+        {
+            return RunAsCallerAsync(context, definition, request, caller);
+        }
+
         return Run(context, definition, request);
     }
 
@@ -181,6 +243,13 @@ public sealed class CommandExecutor : IScriptHost
         }
 
         return OutOfMemoryReply;
+    }
+
+    private async ValueTask<KvReply> RunAsCallerAsync(CommandContext context, CommandDefinition definition, RespRequest request, AclUser caller)
+    {
+        // Set inside this async method, so the request context is this command's alone.
+        global::Orleans.Runtime.RequestContext.Set(AclUsers.CallerKey, caller.Name);
+        return await Run(context, definition, request);
     }
 
     /// <summary>Runs a command for the server itself (WATCH's look at a key, a keyless EXEC queue) as <paramref name="session"/>'s client would.</summary>
@@ -196,9 +265,42 @@ public sealed class CommandExecutor : IScriptHost
         return Admit(context, request, out var definition, out var error) ? await Run(context, definition, request) : error;
     }
 
-    /// <summary>Routes EXEC's queue (the internal <see cref="TransactionCommands.ExecCommand"/>) to where its slot lives.</summary>
+    /// <summary>Routes EXEC's queue (the internal <see cref="TransactionCommands.ExecCommand"/>) to where its slot lives, its caller going along.</summary>
     internal ValueTask<KvReply> RouteTransactionAsync(CommandContext context, RespRequest request) =>
-        Run(context, _execDefinition, request);
+        context.Session.User is { State.Unrestricted: false } caller
+            ? RunAsCallerAsync(context, _execDefinition, request, caller)
+            : Run(context, _execDefinition, request);
+
+    /// <summary>
+    /// Redis's execCommand: a queued command is checked against the user again when EXEC runs it
+    /// (the rules may have changed since it was queued); its place in EXEC's reply gets Redis's
+    /// error then, else null.
+    /// </summary>
+    internal KvReply? RecheckQueued(AclUser? user, byte[][] command)
+    {
+        if (user is null || user.State.Unrestricted)
+        {
+            return null;
+        }
+
+        using var request = new RespRequest();
+        foreach (var argument in command)
+        {
+            request.Add(argument);
+        }
+
+        if (FindCommand(request, 0) is not { } definition)
+        {
+            return null;
+        }
+
+        return AclGuard.Check(user, definition, request) switch
+        {
+            AclVerdict.DeniedCommand => KvReply.FromError(AclTexts.RulesChangedPrefix + "no permission to execute the command or subcommand"),
+            AclVerdict.DeniedKey => KvReply.FromError(AclTexts.RulesChangedPrefix + "no permission to touch the specified keys"),
+            _ => null,
+        };
+    }
 
     /// <summary>
     /// Runs a command another silo forwarded here, authenticated there. It passes this silo's slot
@@ -252,6 +354,12 @@ public sealed class CommandExecutor : IScriptHost
         if (!Admit(context, request, out var definition, out var error))
         {
             return error;
+        }
+
+        // Redis's scriptVerifyACL: the script's commands are checked against the calling user.
+        if (!context.InTransaction && (context.ScriptUser ?? context.Session.User) is { } user && AclGuard.Check(user, definition, request) is var verdict and not AclVerdict.Allowed)
+        {
+            return KvReply.FromError(AclGuard.ScriptErrorText(verdict));
         }
 
         if (context.ReadOnlyScript && definition.Flags.Contains("write"))

@@ -25,12 +25,13 @@ internal sealed class CommandTable
         TransactionCommands transactions,
         ObjectCommands objects,
         ConnectionCommands connection,
+        AclCommands acl,
         ServerCommands server,
         KeyspaceCommands keyspace,
         ClusterCommands cluster)
     {
         // COMMAND describes this table, so its handlers are made with it.
-        _commands = CommandCatalog.Build(strings, stringType, hashes, keys, msetex, scripting, functions, transactions, objects, connection, new CommandDocs(this), server, keyspace, cluster);
+        _commands = CommandCatalog.Build(strings, stringType, hashes, keys, msetex, scripting, functions, transactions, objects, connection, acl, new CommandDocs(this), server, keyspace, cluster);
         _byName = _commands.GetAlternateLookup<ReadOnlySpan<char>>();
     }
 
@@ -76,7 +77,7 @@ internal sealed class CommandTable
             return false;
         }
 
-        if (!context.Session.Authenticated && !definition.AllowedUnauthenticated)
+        if (context.Session.AuthRequired && !definition.AllowedUnauthenticated)
         {
             error = KvReply.FromError(ErrorTexts.NoAuth);
             return false;

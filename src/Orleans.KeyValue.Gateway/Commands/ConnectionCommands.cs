@@ -1,6 +1,6 @@
 using System.Globalization;
-using System.Security.Cryptography;
 using System.Text;
+using Orleans.KeyValue.Gateway.Acl;
 using Orleans.KeyValue.Gateway.Connections;
 using Orleans.KeyValue.Grains.Keys;
 using Orleans.KeyValue.Resp;
@@ -9,10 +9,10 @@ using static Orleans.KeyValue.Gateway.Commands.Arguments;
 namespace Orleans.KeyValue.Gateway.Commands;
 
 /// <summary>Connection commands: PING, ECHO, QUIT, SELECT, AUTH, HELLO, CLIENT.</summary>
-internal sealed class ConnectionCommands(RespGatewayOptions options, ClientRegistry clients, KeyGrainServices keys)
+internal sealed class ConnectionCommands(AclUsers users, ClientRegistry clients, KeyGrainServices keys)
 {
-    /// <summary>True when the server wants a password.</summary>
-    public bool RequiresPassword => !string.IsNullOrEmpty(options.RequirePass);
+    /// <summary>True when a new connection must AUTH first: the default user is off or has passwords (Redis's authRequired).</summary>
+    public bool RequiresPassword => !users.Default.OpensWithoutPassword;
 
     private static readonly KvReply Pong = KvReply.FromStatus("PONG");
 
@@ -49,37 +49,33 @@ internal sealed class ConnectionCommands(RespGatewayOptions options, ClientRegis
             return Replies.Error(ErrorTexts.Syntax);
         }
 
-        if (request.Count == 2 && !RequiresPassword)
+        // Redis's authCommand: the one-argument form names the default user, and is refused
+        // while the default user takes any password (nopass).
+        if (request.Count == 2 && users.Default.State.NoPass)
         {
             return Replies.Error(ErrorTexts.AuthNotConfigured);
         }
 
         var user = request.Count == 3 ? request[1] : "default"u8;
-        var password = request[request.Count - 1];
-        if (!CheckPassword(user, password))
+        if (!Authenticate(context.Session, user, request[request.Count - 1]))
         {
             return Replies.Error(ErrorTexts.WrongPass);
         }
 
-        context.Session.Authenticated = true;
         return new(KvReply.Ok);
     }
 
-    /// <summary>The only user is <c>default</c>; without a password configured it takes any password.</summary>
-    private bool CheckPassword(ReadOnlySpan<byte> user, ReadOnlySpan<byte> password)
+    /// <summary>Redis's ACLAuthenticateUser: on success the connection runs as the user from now on.</summary>
+    private bool Authenticate(ClientSession session, ReadOnlySpan<byte> user, ReadOnlySpan<byte> password)
     {
-        if (!user.SequenceEqual("default"u8))
+        if (users.Authenticate(user, password) is not { } found)
         {
             return false;
         }
 
-        if (!RequiresPassword)
-        {
-            return true;
-        }
-
-        var expected = Encoding.UTF8.GetBytes(options.RequirePass!);
-        return CryptographicOperations.FixedTimeEquals(expected, password);
+        session.User = found;
+        session.Authenticated = true;
+        return true;
     }
 
     public ValueTask<KvReply> HelloAsync(CommandContext context, RespRequest request)
@@ -102,18 +98,13 @@ internal sealed class ConnectionCommands(RespGatewayOptions options, ClientRegis
         }
 
         string? name = null;
-        var authenticated = false;
+        var authAt = 0;
         for (var j = 2; j < request.Count; j++)
         {
             var more = request.Count - j - 1;
             if (Is(request[j], "auth"u8) && more >= 2)
             {
-                if (!CheckPassword(request[j + 1], request[j + 2]))
-                {
-                    return Replies.Error(ErrorTexts.WrongPass);
-                }
-
-                authenticated = true;
+                authAt = j;
                 j += 2;
             }
             else if (Is(request[j], "setname"u8) && more >= 1)
@@ -132,9 +123,10 @@ internal sealed class ConnectionCommands(RespGatewayOptions options, ClientRegis
             }
         }
 
-        if (authenticated)
+        // Redis's helloCommand: every option is read first, then AUTH (the last one given) is tried.
+        if (authAt > 0 && !Authenticate(session, request[authAt + 1], request[authAt + 2]))
         {
-            session.Authenticated = true;
+            return Replies.Error(ErrorTexts.WrongPass);
         }
 
         if (!session.Authenticated)
@@ -245,6 +237,6 @@ internal sealed class ConnectionCommands(RespGatewayOptions options, ClientRegis
     {
         var now = keys.NowMs;
         return string.Create(CultureInfo.InvariantCulture,
-            $"id={client.Id} addr={client.Remote} laddr={client.Local} fd=-1 name={client.Name} age={(now - client.ConnectedAtMs) / 1000} idle={(now - client.LastActivityMs) / 1000} flags=N db=0 sub=0 psub=0 ssub=0 multi=-1 qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=0 tot-mem=0 events=r cmd={client.LastCommand} user=default redir=-1 resp={client.Protocol} lib-name={client.LibraryName} lib-ver={client.LibraryVersion}");
+            $"id={client.Id} addr={client.Remote} laddr={client.Local} fd=-1 name={client.Name} age={(now - client.ConnectedAtMs) / 1000} idle={(now - client.LastActivityMs) / 1000} flags=N db=0 sub=0 psub=0 ssub=0 multi=-1 qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=0 tot-mem=0 events=r cmd={client.LastCommand} user={client.User?.Name ?? AclUsers.DefaultName} redir=-1 resp={client.Protocol} lib-name={client.LibraryName} lib-ver={client.LibraryVersion}");
     }
 }

@@ -1,3 +1,4 @@
+using Orleans.KeyValue.Gateway.Acl;
 using Orleans.KeyValue.Gateway.Cluster;
 using Orleans.KeyValue.Gateway.Connections;
 using Orleans.KeyValue.Grains.Calls;
@@ -16,7 +17,7 @@ namespace Orleans.KeyValue.Gateway.Commands;
 /// script without keys runs outside any grain. Its redis.calls come back through
 /// <see cref="CommandExecutor.ExecuteInScript"/>.
 /// </summary>
-internal sealed class ScriptingCommands(CommandExecutor executor, IKeyInvoker invoker, LuaScriptEngine scripts, SiloFanOut fanOut, SlotTurn? slotTurn)
+internal sealed class ScriptingCommands(CommandExecutor executor, IKeyInvoker invoker, LuaScriptEngine scripts, SiloFanOut fanOut, SlotTurn? slotTurn, AclUsers users)
 {
     // How long a script over a slot waits for the slot (a fill, another such script, a hand-over).
     private static readonly TimeSpan SlotWait = TimeSpan.FromSeconds(5);
@@ -93,7 +94,7 @@ internal sealed class ScriptingCommands(CommandExecutor executor, IKeyInvoker in
 
         if (keyCount == 0)
         {
-            var outside = new CommandContext(context.Session) { InScript = true, ReadOnlyScript = IsReadOnly(function) };
+            var outside = new CommandContext(context.Session) { InScript = true, ReadOnlyScript = IsReadOnly(function), InTransaction = function == TransactionCommands.Marker };
             return new(Invoke(body, function, keys, args, outside));
         }
 
@@ -117,14 +118,14 @@ internal sealed class ScriptingCommands(CommandExecutor executor, IKeyInvoker in
     /// <summary>A script over several keys of one slot, with the slot held: its commands run on any key of the slot.</summary>
     private KvReply RunOverSlot(SlotKeys held, byte[] body, string? function, byte[][] keys, byte[][] args)
     {
-        var inside = new CommandContext(ScriptSession) { SlotKeys = held, InScript = true, ReadOnlyScript = IsReadOnly(function) };
+        var inside = new CommandContext(ScriptSession) { SlotKeys = held, InScript = true, ReadOnlyScript = IsReadOnly(function), ScriptUser = users.CallerFromRequestContext(), InTransaction = function == TransactionCommands.Marker };
         return Invoke(body, function, keys, args, inside);
     }
 
     private KvReply Invoke(byte[] body, string? function, byte[][] keys, byte[][] args, CommandContext inside) => function switch
     {
         null => scripts.Run(body, keys, args, command => executor.ExecuteInScript(inside, command)),
-        TransactionCommands.Marker => TransactionCommands.Run(body, command => executor.ExecuteInScript(inside, command)),
+        TransactionCommands.Marker => TransactionCommands.Run(body, command => executor.ExecuteInScript(inside, command), command => executor.RecheckQueued(inside.ScriptUser ?? inside.Session.User, command)),
         _ => scripts.CallFunction(function, keys, args, command => executor.ExecuteInScript(inside, command)),
     };
 
@@ -142,7 +143,7 @@ internal sealed class ScriptingCommands(CommandExecutor executor, IKeyInvoker in
     public KvReply Run(KeyOperations key, in ScriptRequest request)
     {
         ArgumentNullException.ThrowIfNull(key);
-        var inside = new CommandContext(ScriptSession) { Grain = key, InScript = true, ReadOnlyScript = IsReadOnly(request.Function) };
+        var inside = new CommandContext(ScriptSession) { Grain = key, InScript = true, ReadOnlyScript = IsReadOnly(request.Function), ScriptUser = users.CallerFromRequestContext(), InTransaction = request.Function == TransactionCommands.Marker };
         return Invoke(request.Body, request.Function, request.Keys, request.Arguments, inside);
     }
 

@@ -155,7 +155,7 @@ internal sealed class TransactionCommands(CommandExecutor executor)
             var replies = new KvReply[transaction.Queued.Count];
             for (var i = 0; i < replies.Length; i++)
             {
-                replies[i] = await executor.ExecuteInternalAsync(session, transaction.Queued[i]);
+                replies[i] = executor.RecheckQueued(session.User, transaction.Queued[i]) ?? await executor.ExecuteInternalAsync(session, transaction.Queued[i]);
             }
 
             return KvReply.FromArray(replies);
@@ -174,9 +174,11 @@ internal sealed class TransactionCommands(CommandExecutor executor)
 
     /// <summary>
     /// Runs a transaction's queue inside its slot's turn (called through the script path): nil
-    /// when a watched key changed, else every command's reply in order.
+    /// when a watched key changed, else every command's reply in order. <paramref name="recheck"/>
+    /// answers in a command's place when its user may no longer run it (the look at watched keys
+    /// is the server's own and is not checked).
     /// </summary>
-    public static KvReply Run(byte[] body, Func<byte[][], KvReply> call)
+    public static KvReply Run(byte[] body, Func<byte[][], KvReply> call, Func<byte[][], KvReply?>? recheck = null)
     {
         var reader = new WireReader(body);
         var watched = new List<(byte[] Key, byte[] Look)>();
@@ -205,7 +207,7 @@ internal sealed class TransactionCommands(CommandExecutor executor)
                 command[i] = reader.ReadBytes();
             }
 
-            replies.Add(RunOne(call, command));
+            replies.Add(recheck?.Invoke(command) ?? RunOne(call, command));
         }
 
         return KvReply.FromArray([.. replies]);

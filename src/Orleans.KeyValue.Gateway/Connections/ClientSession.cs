@@ -39,6 +39,24 @@ public sealed class ClientSession
     /// <summary>False until AUTH when a password is required.</summary>
     public bool Authenticated { get; set; }
 
+    /// <summary>
+    /// Redis's authRequired: not authenticated, and the default user is off or has passwords
+    /// (asked at every command, so a default user made nopass later lets waiting connections in).
+    /// </summary>
+    public bool AuthRequired => !Authenticated && User?.OpensWithoutPassword != true;
+
+    /// <summary>
+    /// The ACL user the connection runs as: <c>default</c> until AUTH names another; null for the
+    /// server's own sessions (forwarded commands, checked where the client sent them), which may run anything.
+    /// </summary>
+    public Acl.AclUser? User { get; set; }
+
+    /// <summary>Closes the connection at once (set by its handler): ACL DELUSER closes the user's other connections, client eviction and output buffer limits the client's.</summary>
+    internal Action? Kill { get; set; }
+
+    /// <summary>While this connection's own ACL DELUSER runs: if its user goes, it closes after the reply instead of at once.</summary>
+    internal bool KeepOpenForReply { get; set; }
+
     /// <summary>CLIENT SETNAME.</summary>
     public string? Name { get; set; }
 
@@ -52,9 +70,6 @@ public sealed class ClientSession
 
     /// <summary>Replies the client has not taken yet that the silo holds for it.</summary>
     public long OutputBytes { get; internal set; }
-
-    /// <summary>Closes the connection at once (client eviction, output buffer limits).</summary>
-    internal Action? Kill { get; set; }
 
     /// <summary>Set by QUIT: close once the reply is sent.</summary>
     public bool CloseRequested { get; set; }

@@ -53,6 +53,8 @@ public sealed partial class RespConnectionHandler : ConnectionHandler
         var session = new ClientSession(_clients.NextId(), connection.RemoteEndPoint, connection.LocalEndPoint, now, authenticated: !_executor.RequiresPassword)
         {
             IsTls = connection.Features.Get<ITlsHandshakeFeature>() is not null,
+            User = _executor.Users.Default,
+            Kill = () => connection.Abort(new ConnectionAbortedException("Closed by the server: ACL DELUSER, or a client memory limit.")),
         };
         var output = connection.Transport.Output;
         if (!_clients.TryAdd(session))
@@ -63,7 +65,6 @@ public sealed partial class RespConnectionHandler : ConnectionHandler
             return;
         }
 
-        session.Kill = () => connection.Abort(new ConnectionAbortedException("Closed by a client memory limit."));
         var parser = new RespRequestParser(_limits);
         var request = new RespRequest();
         using var window = new PipelineWindow();
@@ -325,7 +326,7 @@ public sealed partial class RespConnectionHandler : ConnectionHandler
         {
             while (true)
             {
-                var status = parser.Parse(ref reader, request, session.Authenticated);
+                var status = parser.Parse(ref reader, request, !session.AuthRequired);
                 if (status == RespParseStatus.NeedMoreData)
                 {
                     return Step.NeedMoreData;

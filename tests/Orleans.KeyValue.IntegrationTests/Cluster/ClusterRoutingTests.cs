@@ -205,6 +205,40 @@ public abstract class ClusterRoutingTests(ThreeSiloClusterFixture fixture)
     }
 
     [Fact(Timeout = Timeout)]
+    public async Task AclUserSetThroughOneSilo_WorksThroughEvery_AndDeletedThroughAnotherIsGoneEverywhere()
+    {
+        var user = "acl" + Guid.NewGuid().ToString("N")[..8];
+        var silos = Cluster.LiveSilos;
+        await using var first = await TestCluster.ConnectAsync(silos[0]);
+        Assert.Equal(RedisReply.Ok, await SendAsync(first, "ACL", "SETUSER", user, "on", ">pw", "~mine:*", "+@all", "-hset"));
+        foreach (var silo in silos)
+        {
+            await using var client = await TestCluster.ConnectAsync(silo);
+            Assert.Equal(RedisReply.Ok, await SendAsync(client, "AUTH", user, "pw"));
+            Assert.Equal(RedisReply.Ok, await SendAsync(client, "SET", "mine:" + Key(silo.Name), "v"));
+            Assert.Equal(
+                "-NOPERM this user has no permissions to access one of the keys used as arguments\r\n",
+                await SendAsync(client, "SET", Key(silo.Name), "v"));
+
+            // The script runs in its key's turn on the key's owner, maybe another silo: the caller goes along.
+            Assert.StartsWith(
+                "-ERR The user executing the script can't run this command or subcommand",
+                await SendAsync(client, "EVAL", "return redis.call('hset', KEYS[1], 'f', 'v')", "1", "mine:" + Key(silo.Name)),
+                StringComparison.Ordinal);
+        }
+
+        await using var second = await TestCluster.ConnectAsync(silos[1]);
+        Assert.Equal(RedisReply.Integer(1), await SendAsync(second, "ACL", "DELUSER", user));
+        foreach (var silo in silos)
+        {
+            await using var client = await TestCluster.ConnectAsync(silo);
+            Assert.Equal(
+                "-WRONGPASS invalid username-password pair or user is disabled.\r\n",
+                await SendAsync(client, "AUTH", user, "pw"));
+        }
+    }
+
+    [Fact(Timeout = Timeout)]
     public async Task ScriptLoadedThroughOneSilo_RunsByShaThroughAnother()
     {
         var key = Key("sha");
