@@ -80,7 +80,11 @@ public sealed partial class RespConnectionHandler : ConnectionHandler
         {
             while (true)
             {
-                var read = await ReadAsync(input, idle, stopping.Token);
+                // Not the connection-closed token: a client that sends its commands and at once
+                // shuts its write side (`printf 'PING\r\n' | nc -N`) closes the connection to
+                // Kestrel, yet its commands are read with the end of input and answered, as Redis
+                // does; the read then reports the end (found by bench/fuzz.sh).
+                var read = await ReadAsync(input, idle, closing);
                 if (read is null)
                 {
                     LogIdleClosed(session.Id);

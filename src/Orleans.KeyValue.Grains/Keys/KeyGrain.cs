@@ -87,9 +87,17 @@ internal sealed class KeyGrain : Grain, IKeyGrain
 
         if (!_slots.TryEnter(_slot, out var settled))
         {
+            if (settled is null && _slots.IsServed(_slot))
+            {
+                // A fill or hold ended between TryEnter's two reads: the slot is served, enter again.
+                return Gated(operation);
+            }
+
             if (settled is not null && _slots.IsFilling(_slot))
             {
-                // Its keys are being copied to the backup: a moment.
+                // Its keys are being copied to the backup, or it is held for a turn: a moment. The
+                // next fill or hold lets this call in first (SlotTable.WaitAtGate).
+                _slots.WaitAtGate(_slot);
                 return WaitThenRunAsync(settled, operation);
             }
 
@@ -113,10 +121,23 @@ internal sealed class KeyGrain : Grain, IKeyGrain
         }
     }
 
+    // Called only from Gated after WaitAtGate: _slots exists (the ! below).
     private async ValueTask<KvReply> WaitThenRunAsync(Task settled, Func<KeyOperations, KvReply> operation)
     {
-        await settled;
-        return await Gated(operation);
+        ValueTask<KvReply> pending;
+        try
+        {
+            await settled;
+
+            // Gated enters the slot (or waits at the gate again) before it returns.
+            pending = Gated(operation);
+        }
+        finally
+        {
+            _slots!.LeaveGate(_slot);
+        }
+
+        return await pending;
     }
 
     // Called only from Gated after the slot was entered and IsReplicated held: _slots and the

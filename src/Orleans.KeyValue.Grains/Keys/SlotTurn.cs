@@ -41,6 +41,11 @@ public sealed class SlotTurn(KeyGrainServices services, SlotTable slots, IScript
                 slots.Exit(slot);
                 await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(2, 10)));
             }
+            else if (settled is null && slots.IsServed(slot))
+            {
+                // A fill or hold ended between TryEnter's two reads: ask again.
+                continue;
+            }
             else if (settled is null)
             {
                 // Not served here (it moved): the client asks the new owner.

@@ -19,6 +19,7 @@ public sealed class SlotTable
 
     private readonly int[] _state = new int[KeySlot.Count];
     private readonly int[] _inFlight = new int[KeySlot.Count];
+    private readonly int[] _gateWaiters = new int[KeySlot.Count];
     private readonly TaskCompletionSource?[] _settled = new TaskCompletionSource?[KeySlot.Count];
     private readonly bool[] _received = new bool[KeySlot.Count];
     private readonly SiloAddress?[] _awaitedFrom = new SiloAddress?[KeySlot.Count];
@@ -75,8 +76,15 @@ public sealed class SlotTable
     /// is held) ends this fill only: a fill that outlives a move of the slot and its return cannot
     /// end a later one.
     /// </summary>
-    public async Task<long> BeginFillAsync(int slot, TimeSpan drainLimit, CancellationToken cancellationToken)
+    public Task<long> BeginFillAsync(int slot, TimeSpan drainLimit, CancellationToken cancellationToken) =>
+        BeginAsync(slot, drainLimit, yieldToGate: false, cancellationToken);
+
+    private async Task<long> BeginAsync(int slot, TimeSpan drainLimit, bool yieldToGate, CancellationToken cancellationToken)
     {
+        // Commands that found the slot held and wait at their grain's gate go first: they may
+        // hold an entry of the slot (the router's), so a new hold would only wait for them, give
+        // way, and, taken again before they get in, starve them (found by bench/fuzz.sh).
+        await WaitAsync(() => Volatile.Read(ref _gateWaiters[slot]) == 0, drainLimit, cancellationToken);
         long token;
         lock (_gate)
         {
@@ -92,7 +100,14 @@ public sealed class SlotTable
         var drained = false;
         try
         {
-            drained = await DrainAsync(slot, drainLimit, cancellationToken);
+            // A hold (not a fill: a backup's copy must not be put off for long) gives way at once
+            // to a command that reaches its grain's gate meanwhile: it may hold an entry of the
+            // slot this drain waits for.
+            Interlocked.MemoryBarrier();
+            drained = yieldToGate
+                ? await WaitAsync(() => Volatile.Read(ref _inFlight[slot]) == 0 || Volatile.Read(ref _gateWaiters[slot]) > 0, drainLimit, cancellationToken)
+                    && Volatile.Read(ref _inFlight[slot]) == 0
+                : await DrainAsync(slot, drainLimit, cancellationToken);
             return drained ? token : 0;
         }
         finally
@@ -113,7 +128,7 @@ public sealed class SlotTable
     /// </summary>
     public async Task<long> TryHoldAsync(int slot, TimeSpan drainLimit, CancellationToken cancellationToken)
     {
-        var token = await BeginFillAsync(slot, drainLimit, cancellationToken);
+        var token = await BeginAsync(slot, drainLimit, yieldToGate: true, cancellationToken);
         if (token == 0)
         {
             return 0;
@@ -315,13 +330,29 @@ public sealed class SlotTable
     private async Task DrainAsync(int slot, CancellationToken cancellationToken) =>
         await DrainAsync(slot, Timeout.InfiniteTimeSpan, cancellationToken);
 
+    /// <summary>
+    /// Counts a command that found <paramref name="slot"/> held (filled or held for a turn) and
+    /// waits to enter it at its key grain's gate; <see cref="LeaveGate"/> once it entered or gave up.
+    /// A fill or hold about to begin lets such commands in first (bounded by its drain limit).
+    /// </summary>
+    public void WaitAtGate(int slot) => Interlocked.Increment(ref _gateWaiters[slot]);
+
+    /// <summary>Ends a <see cref="WaitAtGate"/>.</summary>
+    public void LeaveGate(int slot) => Interlocked.Decrement(ref _gateWaiters[slot]);
+
     /// <summary>Waits until no command is inside <paramref name="slot"/>; false when some still are after <paramref name="limit"/>.</summary>
-    private async Task<bool> DrainAsync(int slot, TimeSpan limit, CancellationToken cancellationToken)
+    private Task<bool> DrainAsync(int slot, TimeSpan limit, CancellationToken cancellationToken)
     {
         Interlocked.MemoryBarrier();
+        return WaitAsync(() => Volatile.Read(ref _inFlight[slot]) == 0, limit, cancellationToken);
+    }
+
+    /// <summary>Waits until <paramref name="done"/>; false when it is not after <paramref name="limit"/>.</summary>
+    private static async Task<bool> WaitAsync(Func<bool> done, TimeSpan limit, CancellationToken cancellationToken)
+    {
         var started = Environment.TickCount64;
         var spin = 0;
-        while (Volatile.Read(ref _inFlight[slot]) != 0)
+        while (!done())
         {
             if (limit != Timeout.InfiniteTimeSpan && Environment.TickCount64 - started > limit.TotalMilliseconds)
             {

@@ -306,6 +306,36 @@ public sealed class ConnectionLimitTests
     private static long InfoField(string info, string name) =>
         info.Split("\r\n").Where(l => l.StartsWith(name + ":", StringComparison.Ordinal)).Select(l => long.Parse(l[(name.Length + 1)..], System.Globalization.CultureInfo.InvariantCulture)).FirstOrDefault(-1);
 
+    // Found by bench/fuzz.sh: a client that sends its commands and at once shuts its write side
+    // (`printf 'PING\r\n' | nc -N`) gets every reply, then the close, as from redis-server.
+    [Theory(Timeout = TestTimeouts.Differential)]
+    [InlineData("*1\r\n$4\r\nPING\r\n", "+PONG\r\n")]
+    [InlineData("PING\r\nECHO hi\r\n", "+PONG\r\n$2\r\nhi\r\n")]
+    public async Task HalfClose_AfterTheCommands_StillGetsTheirReplies(string sent, string expected)
+    {
+        await using var pair = await Pair.StartAsync();
+        foreach (var port in new[] { pair.Reference.Port, pair.Tested.Port })
+        {
+            for (var attempt = 0; attempt < 5; attempt++)
+            {
+                using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+                await socket.ConnectAsync(System.Net.IPAddress.Loopback, port);
+                await socket.SendAsync(Encoding.ASCII.GetBytes(sent));
+                socket.Shutdown(System.Net.Sockets.SocketShutdown.Send);
+                using var reading = new CancellationTokenSource(CloseWithin);
+                var received = new List<byte>();
+                var buffer = new byte[4096];
+                int read;
+                while ((read = await socket.ReceiveAsync(buffer, reading.Token)) > 0)
+                {
+                    received.AddRange(buffer.AsSpan(0, read).ToArray());
+                }
+
+                Assert.Equal(expected, Encoding.ASCII.GetString([.. received]));
+            }
+        }
+    }
+
     [Fact(Timeout = TestTimeouts.Differential)]
     public async Task Timeout_ClosesAnIdleClient_AndKeepsAnActiveOne()
     {
