@@ -1178,7 +1178,7 @@ def main():
         "connect_failures": stats["connect_failures"], "fuzzer_exceptions": stats["fuzzer_exceptions"],
         "open_connections_ss": left_ss, "open_connections_info": left_info,
         "rss_before_kb": rss_before, "rss_peak_kb": peak, "rss_after_kb": rss_after,
-        "error_texts": sorted(([v[0], v[1].decode("latin-1")] for v in texts.values()), reverse=True)[:60],
+        "error_texts": sorted(([v[0], k.decode("latin-1")] for k, v in texts.items()), reverse=True)[:60],
     }
     with open(args.out, "w") as f:
         json.dump(summary, f, indent=1)

@@ -143,6 +143,7 @@ runs = [json.load(open(f"{tmp}/{label}.json")) for label in labels]
 for run, label in zip(runs, labels):
     run["log_errors"] = int(open(f"{tmp}/{label}.logerrors").read().strip() or 0)
 mib = lambda kb: "%.0f" % (kb / 1024)
+esc = lambda t: "".join(c if c.isprintable() else "\\x%02x" % ord(c) for c in t)  # NUL, CR, ... shown, not sent
 lines = [f"_Run {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, commit {commit}, seed {seed}; "
          "`bash bench/fuzz.sh`; silos with --client-query-buffer-limit 4mb._", "",
          "| | " + " | ".join(f"{r['label']} ({r['silos']} silo{'s' if r['silos'] > 1 else ''})" for r in runs) + " |",
@@ -172,13 +173,13 @@ for r in runs:
         lines.append(f"\n{r['label']}: RSS per silo before/peak/after (MiB): {row_per}.")
 for r in runs:
     for u in r["non_redis_texts"][:10]:
-        lines.append(f"\n{r['label']}: not Redis's text ({u['count']}x, {u['verdict']}): `{u['text'][:200]}`")
+        lines.append(f"\n{r['label']}: not Redis's text ({u['count']}x, {esc(u['verdict'])}): `{esc(u['text'][:200])}`")
 lines.append("")
 top = {}
 for r in runs:
     for c, t in r["error_texts"]:
         top[t[:80]] = top.get(t[:80], 0) + c
-lines.append("Most frequent error replies (all runs): " + "; ".join(f"`{t}` {c:,}" for t, c in sorted(top.items(), key=lambda kv: -kv[1])[:12]) + ".")
+lines.append("Most frequent error replies (all runs): " + "; ".join(f"`{esc(t)}` {c:,}" for t, c in sorted(top.items(), key=lambda kv: -kv[1])[:12]) + ".")
 text = "# RESP fuzzing (bench/fuzz.sh)\n\n" + "\n".join(lines) + "\n"
 open(out, "w").write(text)
 print(text)
