@@ -9,7 +9,8 @@
 #
 # Usage: bash bench/fuzz.sh [--inputs N] [--seed S] [--quick] [--single-only|--cluster-only]
 #   --inputs N      inputs per topology (default 1000000)
-#   --seed S        random seed (default 1); the same seed sends the same inputs
+#   --seed S        random seed (default 1); the same seed makes the same inputs (their order
+#                   across workers and the silos' timing vary)
 #   --quick         20,000 inputs per topology (a trial run)
 #   --workers W     fuzzer processes, one connection at a time each (default 6)
 #   --deadline S    seconds an input may wait for its reply or the close (default 10)
@@ -40,7 +41,7 @@ while [ $# -gt 0 ]; do
     --single-only) topologies="single"; shift ;;
     --cluster-only) topologies="cluster"; shift ;;
     --out) out="$2"; shift 2 ;;
-    -h|--help) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "unknown option: $1 (see --help)" >&2; exit 2 ;;
   esac
 done
