@@ -605,9 +605,10 @@ LATER_REDIS = [re.compile(p) for p in [
     # Lua 5.4 (ours) and Redis's Lua 5.1 word syntax errors differently.
     rb"^ERR Error compiling script \(new function\): user_script:\d+: ",
     rb"^ERR user_script:\d+: attempt to ",
-    # Documented in README: OBJECT FREQ answers the no-LFU error (Redis: nil for a missing key
-    # first), and SCAN cursors are ours (Redis takes any unsigned 64-bit number, even "-1").
-    rb"^ERR An LFU maxmemory policy is not selected, access frequency not tracked\.",
+    # Documented in README: OBJECT IDLETIME is served only under an LRU policy (Redis keeps the
+    # clock under every policy), and SCAN cursors are ours (Redis takes any unsigned 64-bit
+    # number, even "-1").
+    rb"^ERR idle time is tracked here only under an LRU maxmemory-policy",
     rb"^ERR invalid cursor$",
     # Documented in README: commands that scripts may not call answer this inside a
     # transaction with keys (Redis runs them).

@@ -85,7 +85,8 @@ internal sealed class HashCommands(KeyCaller keys)
 
         if (count == long.MinValue)
         {
-            return Replies.Error("ERR value is out of range");
+            // Redis's getRangeLongFromObjectOrReply(-LONG_MAX, LONG_MAX) (found by bench/fuzz.sh).
+            return Replies.Error("ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807");
         }
 
         if (request.Count > 4 || (request.Count == 4 && !Is(request[3], "withvalues"u8)))

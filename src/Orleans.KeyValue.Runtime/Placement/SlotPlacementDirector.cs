@@ -16,7 +16,7 @@ public sealed class SlotPlacementDirector(IServiceProvider services) : IPlacemen
         var silos = context.GetCompatibleSilos(target);
         // A silo without the store's cluster (a bare grain host, a benchmark) places locally.
         var cluster = services.GetService(typeof(ClusterViewService)) as ClusterViewService;
-        var owner = cluster?.View.OwnerOf(KeySlot.Of(target.GrainIdentity.Key.AsSpan()));
+        var owner = cluster?.View.OwnerOf(KeySlot.Of(KeyGrainFactoryExtensions.KeyOf(target.GrainIdentity)));
         if (owner is not null && silos.Contains(owner))
         {
             return Task.FromResult(owner);

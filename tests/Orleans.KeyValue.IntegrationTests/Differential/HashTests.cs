@@ -191,6 +191,8 @@ public sealed class HashTests(DifferentialServersFixture servers)
             ["HRANDFIELD", "$h", "1", "VALUES"],
             ["HRANDFIELD", "$h", "1", "WITHVALUES", "x"],
             ["HRANDFIELD", "$h", "4611686018427387904", "WITHVALUES"],
+            ["HRANDFIELD", "$h", "-9223372036854775808"],
+            ["HRANDFIELD", "$x", "-9223372036854775808"],
             ["HSET", "$s", "only", "one"],
             ["HRANDFIELD", "$s"],
             ["HRANDFIELD", "$s", "-3"],
