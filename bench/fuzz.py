@@ -609,6 +609,9 @@ LATER_REDIS = [re.compile(p) for p in [
     # clock under every policy), and SCAN cursors are ours (Redis takes any unsigned 64-bit
     # number, even "-1").
     rb"^ERR idle time is tracked here only under an LRU maxmemory-policy",
+    # State-dependent: OBJECT FREQ of a key another connection made (Redis answers the same for
+    # an existing key; the replay there has no such key and answers nil).
+    rb"^ERR An LFU maxmemory policy is not selected, access frequency not tracked\.",
     rb"^ERR invalid cursor$",
     # Documented in README: commands that scripts may not call answer this inside a
     # transaction with keys (Redis runs them).
