@@ -10,20 +10,20 @@ namespace Orleans.KeyValue.Grains.Memory;
 /// change, so an eviction shows at once), plus the managed memory the silo lives on besides them
 /// (measured after each full collection: the live heap less the records), plus the runtime's
 /// memory outside the heap (code, threads, native buffers: the resident size less the heap's
-/// committed bytes). The last two are sampled, at most four times a second. That much is exact and
+/// committed bytes). The last two are sampled, at most ten times a second. That much is exact and
 /// moves with every write and eviction, but the process also holds garbage the collector has
 /// not taken back, which can be half as much again while keys are replaced fast: so the sum is
 /// scaled by how far the resident size was above it at the last sample (1 to 2 times), and a
-/// background collection runs (at most once a second) while the resident size is within
+/// background collection runs (at most twice a second) while the resident size is within
 /// a tenth of the limit or past it. A silo writing far past its limit then keeps fewer keys, and its resident size near the
 /// limit; at rest the factor falls back and the keys fill the limit again.
 /// </remarks>
 public sealed class MemoryLimit
 {
-    private const long SampleIntervalMs = 250;
+    private const long SampleIntervalMs = 100;
 
     /// <summary>At most one induced collection per this many milliseconds (a limit below what the silo needs would otherwise collect all the time).</summary>
-    private const long CollectIntervalMs = 1000;
+    private const long CollectIntervalMs = 500;
 
     private readonly TimeProvider _time;
     private readonly Lock _lock = new();
