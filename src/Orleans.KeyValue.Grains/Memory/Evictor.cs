@@ -80,7 +80,6 @@ public sealed class Evictor(KeyGrainServices services, IKeyInvoker invoker)
         var memory = services.Memory;
         // The stores count a record's bytes as it goes, so the gauge falls with every delete and
         // the pass stops as soon as the silo is under its limit.
-        var evicted = 0;
         for (var failures = 0; memory.IsOver && failures < MaxFailures;)
         {
             if (!TryPickVictim(memory, out var key))
@@ -93,7 +92,6 @@ public sealed class Evictor(KeyGrainServices services, IKeyInvoker invoker)
             var reply = await invoker.InvokeAsync(key, default(DeleteCall));
             if (reply is { Kind: KvReplyKind.Integer, Integer: 1 })
             {
-                evicted++;
                 memory.Evicted();
             }
             else
