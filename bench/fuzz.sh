@@ -79,44 +79,11 @@ redis_pid=$!
 pids+=("$redis_pid")
 wait_pong "$redis_port"
 
-# Starts N silos (the first keeps the membership, the others join it); sets PORTS and PIDS.
-start_silos() {
-  local count=$1 n port silo_port gateway_port seed=""
-  PORTS=(); PIDS=()
-  for n in $(seq 1 "$count"); do
-    free_port; port=$REPLY; free_port; silo_port=$REPLY; free_port; gateway_port=$REPLY
-    local cmd=(dotnet "$dll" --port "$port" --silo-port "$silo_port" --orleans-gateway-port "$gateway_port"
-      --dashboard-port 0 --silo-name "fuzz-$n" --client-query-buffer-limit "$query_buffer_limit")
-    [ -n "$seed" ] && cmd+=(--seeds "127.0.0.1:$seed")
-    "${cmd[@]}" >"$tmp/silo-$port.log" 2>&1 &
-    pids+=("$!"); PIDS+=("$!"); PORTS+=("$port")
-    [ -z "$seed" ] && seed=$silo_port
-    wait_settled "$n" "${PORTS[@]}"
-  done
-}
-
-# Waits until every given gateway sees N active silos and serves every slot.
-wait_settled() {
-  local n=$1; shift
-  local port info ok
-  for _ in $(seq 1 600); do
-    ok=1
-    for port in "$@"; do
-      info=$(cli "$port" INFO cluster 2>/dev/null | tr -d '\r' || true)
-      grep -qx "kv_silos_active:$n" <<<"$info" && grep -qx "kv_serving:1" <<<"$info" && grep -qx "kv_slots_waiting:0" <<<"$info" \
-        && grep -qx "kv_slots_awaiting_fill:0" <<<"$info" || ok=0
-    done
-    [ "$ok" = 1 ] && return 0
-    sleep 0.1
-  done
-  die "silos on $* did not settle (logs: $(tail -3 "$tmp"/silo-*.log))"
-}
-
 status=0
 for topology in $topologies; do
   if [ "$topology" = single ]; then count=1; label=single; else count=3; label=cluster; fi
   log "$label: starting $count silo(s)"
-  start_silos "$count"
+  start_silos "$count" fuzz --client-query-buffer-limit "$query_buffer_limit"
   log "$label: $inputs inputs, seed $seed, $workers workers, deadline $deadline s (ports ${PORTS[*]})"
   rc=0
   python3 bench/fuzz.py --ports "$(IFS=,; echo "${PORTS[*]}")" --pids "$(IFS=,; echo "${PIDS[*]}")" \

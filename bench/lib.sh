@@ -60,3 +60,40 @@ wait_pong() {
   done
   die "nothing answers on port $1"
 }
+
+# Starts COUNT silos of the build in $dll (the first keeps the membership, the others join it),
+# named NAME-1..COUNT, each with the extra silo arguments given after NAME, on free ports, waiting
+# until all of them settle after each start; sets PORTS (RESP ports) and PIDS (also in pids).
+start_silos() {
+  local count=$1 name=$2 n port silo_port gateway_port seed=""
+  shift 2
+  PORTS=(); PIDS=()
+  for n in $(seq 1 "$count"); do
+    free_port; port=$REPLY; free_port; silo_port=$REPLY; free_port; gateway_port=$REPLY
+    local cmd=(dotnet "$dll" --port "$port" --silo-port "$silo_port" --orleans-gateway-port "$gateway_port"
+      --dashboard-port 0 --silo-name "$name-$n" "$@")
+    [ -n "$seed" ] && cmd+=(--seeds "127.0.0.1:$seed")
+    "${cmd[@]}" >"$tmp/silo-$port.log" 2>&1 &
+    pids+=("$!"); PIDS+=("$!"); PORTS+=("$port")
+    [ -z "$seed" ] && seed=$silo_port
+    wait_settled "$n" "${PORTS[@]}"
+  done
+}
+
+# Waits (up to 60 s) until every given gateway sees N active silos, serves every slot, and has
+# no slot waiting for its keys and no backup to fill.
+wait_settled() {
+  local n=$1; shift
+  local port info ok
+  for _ in $(seq 1 600); do
+    ok=1
+    for port in "$@"; do
+      info=$(cli "$port" INFO cluster 2>/dev/null | tr -d '\r' || true)
+      grep -qx "kv_silos_active:$n" <<<"$info" && grep -qx "kv_serving:1" <<<"$info" && grep -qx "kv_slots_waiting:0" <<<"$info" \
+        && grep -qx "kv_slots_awaiting_fill:0" <<<"$info" || ok=0
+    done
+    [ "$ok" = 1 ] && return 0
+    sleep 0.1
+  done
+  die "silos on $* did not settle (logs: $(tail -3 "$tmp"/silo-*.log))"
+}

@@ -38,36 +38,7 @@ bench_setup replicas
 build_silo
 
 # Starts a 3-silo cluster with --replicas R; sets PORTS (gateway ports).
-start_cluster() {
-  local replicas=$1 seed="" n port silo_port
-  PORTS=()
-  for n in 1 2 3; do
-    free_port; port=$REPLY; free_port; silo_port=$REPLY
-    local cmd=(dotnet "$dll" --port "$port" --silo-port "$silo_port" --dashboard-port 0 --replicas "$replicas" --silo-name "r$replicas-$n")
-    [ -n "$seed" ] && cmd+=(--seeds "127.0.0.1:$seed")
-    "${cmd[@]}" >"$tmp/silo-$port.log" 2>&1 &
-    pids+=("$!"); PORTS+=("$port")
-    [ -z "$seed" ] && seed=$silo_port
-    wait_settled "$n" "${PORTS[@]}"
-  done
-}
-
-# Waits until every given gateway sees N active silos, no slot waiting and no backup to fill.
-wait_settled() {
-  local n=$1; shift
-  local port info ok
-  for _ in $(seq 1 600); do
-    ok=1
-    for port in "$@"; do
-      info=$(cli "$port" INFO cluster 2>/dev/null | tr -d '\r' || true)
-      grep -qx "kv_silos_active:$n" <<<"$info" && grep -qx "kv_serving:1" <<<"$info" && grep -qx "kv_slots_waiting:0" <<<"$info" \
-        && grep -qx "kv_slots_awaiting_fill:0" <<<"$info" || ok=0
-    done
-    [ "$ok" = 1 ] && return 0
-    sleep 0.1
-  done
-  die "cluster on $* did not settle (logs: $(tail -3 "$tmp"/silo-*.log))"
-}
+start_cluster() { start_silos 3 "r$1" --replicas "$1"; }
 
 # One redis-benchmark run; prints "rps p50 p99". Args: port pipeline requests clients [test]
 bench_once() {

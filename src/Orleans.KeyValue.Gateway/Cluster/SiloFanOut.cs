@@ -40,57 +40,28 @@ internal sealed class SiloFanOut
     /// Once this silo has joined, it takes the users of a silo already there (ACL SETUSER and
     /// DELUSER reached only the silos active then), so a client is held to the same rules whichever silo it reaches.
     /// </summary>
-    private async Task CopyUsersWhenJoinedAsync(ClusterRouter cluster, AclUsers users)
-    {
-        var membership = cluster.Membership;
-        try
+    private Task CopyUsersWhenJoinedAsync(ClusterRouter cluster, AclUsers users) =>
+        CopyFromAPeerWhenJoinedAsync(cluster, LocalOperation.AclList, reply =>
         {
-            await membership.Joined;
-        }
-        catch (Exception exception) when (exception is not OutOfMemoryException)
-        {
-            return;
-        }
-
-        var ask = new WireWriter();
-        ask.WriteByte((byte)LocalOperation.AclList);
-        foreach (var silo in membership.View.ActiveSilos.Where(s => !s.Equals(membership.Me)))
-        {
-            var reply = await SendAsync(silo, ask.Written);
             if (reply.Kind != KvReplyKind.Array || reply.Items is null)
             {
-                continue;
+                return false;
             }
 
             users.CopyFrom([.. reply.Items.Select(i => System.Text.Encoding.UTF8.GetString(i.Bytes.Span))]);
-            return;
-        }
-    }
+            return true;
+        });
 
     /// <summary>
     /// Once this silo has joined, it takes the function libraries of a silo already there, so that
     /// FCALL works for the keys it now owns (FUNCTION LOAD reached only the silos active then).
     /// </summary>
-    private async Task CopyLibrariesWhenJoinedAsync(ClusterRouter cluster)
-    {
-        var membership = cluster.Membership;
-        try
+    private Task CopyLibrariesWhenJoinedAsync(ClusterRouter cluster) =>
+        CopyFromAPeerWhenJoinedAsync(cluster, LocalOperation.FunctionDump, reply =>
         {
-            await membership.Joined;
-        }
-        catch (Exception exception) when (exception is not OutOfMemoryException)
-        {
-            return;
-        }
-
-        var ask = new WireWriter();
-        ask.WriteByte((byte)LocalOperation.FunctionDump);
-        foreach (var silo in membership.View.ActiveSilos.Where(s => !s.Equals(membership.Me)))
-        {
-            var reply = await SendAsync(silo, ask.Written);
             if (reply.Kind != KvReplyKind.Bulk)
             {
-                continue;
+                return false;
             }
 
             if (Grains.Scripting.FunctionDump.TryDecode(reply.Bytes.ToArray(), out var codes, out _) && codes.Count > 0)
@@ -98,7 +69,34 @@ internal sealed class SiloFanOut
                 _scripts.RestoreLibraries(codes, "REPLACE");
             }
 
+            return true;
+        });
+
+    /// <summary>
+    /// Once this silo has joined, asks the other active silos in turn for <paramref name="operation"/>
+    /// until <paramref name="take"/> accepts a reply (state that cluster-wide commands set on the
+    /// silos active at the time, which a silo joining later would miss).
+    /// </summary>
+    private async Task CopyFromAPeerWhenJoinedAsync(ClusterRouter cluster, LocalOperation operation, Func<KvReply, bool> take)
+    {
+        var membership = cluster.Membership;
+        try
+        {
+            await membership.Joined;
+        }
+        catch (Exception exception) when (exception is not OutOfMemoryException)
+        {
             return;
+        }
+
+        var ask = new WireWriter();
+        ask.WriteByte((byte)operation);
+        foreach (var silo in membership.View.ActiveSilos.Where(s => !s.Equals(membership.Me)))
+        {
+            if (take(await SendAsync(silo, ask.Written)))
+            {
+                return;
+            }
         }
     }
 

@@ -38,6 +38,12 @@ public sealed class ClientRegistry(IOptions<RespGatewayOptions> options)
     public void Account(ClientSession session, long inputBytes, long outputBytes)
     {
         ArgumentNullException.ThrowIfNull(session);
+        if (inputBytes == session.InputBytes && outputBytes == session.OutputBytes)
+        {
+            // The common case at every read: nothing held before or after.
+            return;
+        }
+
         long total;
         lock (session)
         {

@@ -453,7 +453,7 @@ public sealed partial class KeyOperations
             _services.Wheel.Schedule(_key, tagged.DeadlineMs);
         }
 
-        if (!previous.Exists)
+        if (!previous.Exists && _services.Memory.Access is not null)
         {
             _services.Memory.Touch(_key, _services.NowMs, created: true);
         }
